@@ -1,1 +1,44 @@
-export {};
+export { HLC_LOGICAL_BITS, type Hlc, packHlc, unpackHlc } from './clock/hlc-timestamp.js';
+export type { Causality, VersionVector } from './clock/version-vector-type.js';
+export {
+  ApplyError,
+  ConfigurationError,
+  ConflictError,
+  ConnectionError,
+  IntegrityError,
+  MappingError,
+  WorkerSyncError,
+} from './errors.js';
+export type { AuditRecord, AuditSink } from './interfaces/audit-sink.js';
+export type { ApplyDecider, ApplyDecision, ApplyOutcome, ChangeSink, StoredRow } from './interfaces/change-sink.js';
+export type { ChangeSource, SourceStart } from './interfaces/change-source.js';
+export type { CheckpointStore } from './interfaces/checkpoint-store.js';
+export type { ConflictContext, ConflictResolver, ConflictSide, Resolution } from './interfaces/conflict-resolver.js';
+export type { DeadLetter, DeadLetterStage, DeadLetterStore } from './interfaces/dead-letter-store.js';
+export type { SubscribeOptions, Subscription, Transport } from './interfaces/transport.js';
+export type {
+  CapturedBatch,
+  CapturedChange,
+  ChangeBatch,
+  ChangeEvent,
+  NodeId,
+  Operation,
+  RowKey,
+  RowVersion,
+  SourcePosition,
+  TableRef,
+  TransactionInfo,
+} from './model/change-event.js';
+export type {
+  ArrayValue,
+  DateValue,
+  DecimalValue,
+  DocumentValue,
+  JsonValue,
+  Row,
+  TimestampValue,
+  TimeValue,
+  UuidValue,
+  Value,
+  ValueType,
+} from './model/value.js';

@@ -1,0 +1,20 @@
+import type { RowVersion, SourcePosition } from '../model/change-event.js';
+
+/**
+ * Keeps, per source, the last checkpointed position and the *log view*: each row's version as of that position
+ * in the node's own log. The engine stamps a local write from the log view (never from the current table, which
+ * may already hold later remote writes), so the view must move together with the position: {@link
+ * CheckpointStore.commit} stores both atomically, and a restart replays from a position whose view matches it.
+ *
+ * Rows are identified by a row id string from `rowIdentity(table, key)`.
+ */
+export interface CheckpointStore {
+  /** The last committed position of a source, or undefined if it never committed. */
+  position(sourceId: string): Promise<SourcePosition | undefined>;
+  /** Row versions as of the last committed position; rows never seen are absent from the map. */
+  versions(sourceId: string, rowIds: readonly string[]): Promise<Map<string, RowVersion>>;
+  /** Atomically stores a new position and the row versions that changed up to it. */
+  commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, RowVersion>): Promise<void>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
