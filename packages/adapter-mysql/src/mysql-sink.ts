@@ -1,0 +1,518 @@
+import {
+  type ApplyDecider,
+  ApplyError,
+  type ApplyOutcome,
+  type ChangeBatch,
+  type ChangeEvent,
+  type ChangeSink,
+  ConnectionError,
+  MappingError,
+  type NodeId,
+  type Row,
+  type RowKey,
+  type RowVersion,
+  type SourcePosition,
+  type StoredRow,
+  type TableRef,
+  type Value,
+  WorkerSyncError,
+} from '@worker-sync/core';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import {
+  databaseOfUrl,
+  type MySqlSinkConfigInput,
+  MySqlSinkConfigSchema,
+  parseConfig,
+  typeOptionsOf,
+} from './mysql-config.js';
+import { createExactPool, quoteTable } from './mysql-connection.js';
+import { describeMySqlError, isRetriableMySqlError } from './mysql-errors.js';
+import {
+  APPLIED_POSITIONS_TABLE,
+  encodeVersionVector,
+  ROW_VERSIONS_TABLE,
+  rowHash,
+  sinkMetadataDdl,
+  versionFromShadow,
+} from './mysql-metadata.js';
+import { readTableSchema } from './mysql-table-catalog.js';
+import { TableMapping } from './mysql-table-mapping.js';
+import type { MySqlTypeOptions } from './mysql-types.js';
+import { chunks, deleteStatement, keyPredicate, upsertStatement } from './sink-statements.js';
+import { encodeKey } from './typed-json.js';
+
+/** One row's state while a batch is applied: what is stored, and what the batch decided. */
+interface RowState {
+  readonly mapping: TableMapping;
+  readonly key: RowKey;
+  readonly hash: Buffer;
+  row: Row | undefined;
+  version: RowVersion | undefined;
+  /** Columns to write (null: the row ends deleted); undefined: data untouched. */
+  write: Record<string, Value> | null | undefined;
+  /** The stored row must be deleted before `write` is inserted (deleted and re-created in this batch). */
+  replace: boolean;
+  versionDirty: boolean;
+  /** Index in the batch of the last change that touched the row, for error messages. */
+  index: number;
+}
+
+/**
+ * Applies change batches to MySQL or MariaDB: one transaction per batch, stored versions of every key locked and
+ * read at once, multi-row upserts and deletes, and the row versions (shadow table) and the batch position co-written
+ * in the same transaction so that the node's {@link MySqlSource} recognises these writes and a redelivered batch is
+ * recognised before any row is touched.
+ *
+ * @example
+ * ```ts
+ * const sink = new MySqlSink({ id: 'mysql-sink', url: process.env.MYSQL_URL! });
+ * const outcome = await sink.apply(batch, decide);
+ * ```
+ */
+export class MySqlSink implements ChangeSink {
+  readonly id: string;
+  private readonly pool: Pool;
+  private readonly database: string;
+  private readonly metadataDatabase: string;
+  private readonly useEventNamespace: boolean;
+  private readonly statementRows: number;
+  private readonly typeOptions: MySqlTypeOptions;
+  private readonly mappings = new Map<string, TableMapping>();
+  private ready: Promise<void> | undefined;
+
+  constructor(config: MySqlSinkConfigInput) {
+    const parsed = parseConfig(MySqlSinkConfigSchema, config, 'MySqlSink');
+    this.id = parsed.id;
+    this.database = parsed.database ?? databaseOfUrl(parsed.url, 'MySqlSink');
+    this.metadataDatabase = parsed.metadataDatabase ?? this.database;
+    this.useEventNamespace = parsed.useEventNamespace;
+    this.statementRows = parsed.statementRows;
+    this.typeOptions = typeOptionsOf(parsed);
+    this.pool = createExactPool(parsed.url, { connectionLimit: parsed.poolSize });
+  }
+
+  /** Creates the shadow version and applied-position tables if they do not exist. Called by the first apply. */
+  async init(): Promise<void> {
+    this.ready ??= (async () => {
+      for (const ddl of sinkMetadataDdl(this.metadataDatabase)) await this.pool.query(ddl);
+    })().catch((error: unknown) => {
+      this.ready = undefined;
+      throw toConnectionError(error, 'creating the sink metadata tables');
+    });
+    await this.ready;
+  }
+
+  async apply(batch: ChangeBatch, decide: ApplyDecider): Promise<ApplyOutcome> {
+    await this.init();
+    const connection = await this.connect();
+    try {
+      await connection.query('START TRANSACTION');
+      const last = await this.selectLastApplied(connection, batch.origin, batch.sourceId, true);
+      if (last !== undefined && last >= batch.position) {
+        await connection.query('COMMIT');
+        return { applied: 0, skipped: batch.events.length, alreadyApplied: true };
+      }
+      const outcome = await this.applyEvents(connection, batch, decide);
+      await this.recordPosition(connection, batch);
+      await connection.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      if (isMissingTableOrColumn(error)) this.mappings.clear();
+      throw toApplyError(error, batch);
+    } finally {
+      connection.release();
+    }
+  }
+
+  private async applyEvents(
+    connection: PoolConnection,
+    batch: ChangeBatch,
+    decide: ApplyDecider,
+  ): Promise<ApplyOutcome> {
+    const { states, eventKeys } = await this.loadStates(connection, batch);
+    let applied = 0;
+    let skipped = 0;
+    for (const [index, event] of batch.events.entries()) {
+      const targets =
+        event.op === 'truncate'
+          ? await this.loadWholeTable(connection, event, index, states)
+          : [states.get(eventKeys[index]!)!];
+      for (const state of targets) {
+        const current: StoredRow | undefined =
+          state.version === undefined ? undefined : { row: state.row, version: state.version };
+        const decision = decide(event, current);
+        if (decision.kind === 'skip') {
+          skipped += 1;
+          continue;
+        }
+        applied += 1;
+        state.version = decision.version;
+        state.versionDirty = true;
+        state.index = index;
+        if (decision.kind === 'write') this.recordWrite(state, event.op === 'truncate' ? null : decision.row, index);
+      }
+    }
+    await this.flush(connection, [...new Set(states.values())]);
+    return { applied, skipped, alreadyApplied: false };
+  }
+
+  private recordWrite(state: RowState, row: Row | null, index: number): void {
+    if (row === null) {
+      state.row = undefined;
+      state.write = null;
+      return;
+    }
+    for (const name of Object.keys(row)) wrapMapping(() => state.mapping.column(name), state, index);
+    if (state.write === null) state.replace = true;
+    const keyColumns = Object.fromEntries(state.key);
+    state.write = { ...(state.write ?? {}), ...row, ...keyColumns };
+    state.row = { ...(state.row ?? {}), ...row, ...keyColumns };
+  }
+
+  /** Locks and reads the stored versions and rows of every key in the batch, a few statements per table. */
+  private async loadStates(
+    connection: PoolConnection,
+    batch: ChangeBatch,
+  ): Promise<{ states: Map<string, RowState>; eventKeys: string[] }> {
+    const states = new Map<string, RowState>();
+    const eventKeys: string[] = [];
+    const byTable = new Map<string, RowState[]>();
+    for (const [index, event] of batch.events.entries()) {
+      if (event.op === 'truncate') continue;
+      const mapping = await this.mappingFor(connection, event, index);
+      const key = wrapMapping(() => mapping.normaliseKey(event.key), { mapping, key: event.key, index }, index);
+      const hash = rowHash(mapping.table, key);
+      const id = `${mapping.table.namespace}.${mapping.table.name}/${hash.toString('hex')}`;
+      eventKeys[index] = id;
+      if (states.has(id)) continue;
+      const state: RowState = {
+        mapping,
+        key,
+        hash,
+        row: undefined,
+        version: undefined,
+        write: undefined,
+        replace: false,
+        versionDirty: false,
+        index,
+      };
+      states.set(id, state);
+      const tableId = `${mapping.table.namespace}.${mapping.table.name}`;
+      byTable.set(tableId, [...(byTable.get(tableId) ?? []), state]);
+    }
+    for (const tableStates of byTable.values()) await this.readStored(connection, tableStates, true);
+    return { states, eventKeys };
+  }
+
+  /** Reads (and with `lock`, locks) the shadow versions and data rows of some rows of one table. */
+  private async readStored(
+    connection: Pool | PoolConnection,
+    states: readonly RowState[],
+    lock: boolean,
+  ): Promise<void> {
+    const suffix = lock ? ' FOR UPDATE' : '';
+    for (const part of chunks(states, this.statementRows)) {
+      const byHash = new Map(part.map((state) => [state.hash.toString('hex'), state]));
+      const [versions] = await connection.query<RowDataPacket[]>(
+        `SELECT row_hash, vv, hlc, writer, deleted FROM ${quoteTable(this.metadataDatabase, ROW_VERSIONS_TABLE)}
+          WHERE row_hash IN (${part.map(() => '?').join(', ')})${suffix}`,
+        part.map((state) => state.hash),
+      );
+      for (const shadow of versions) {
+        const state = byHash.get(Buffer.from(shadow.row_hash as Buffer).toString('hex'));
+        if (state) state.version = versionFromShadow(shadow);
+      }
+      const mapping = part[0]!.mapping;
+      const byKey = new Map(part.map((state) => [encodeKey(state.key), state]));
+      const where = keyPredicate(
+        mapping.primaryKey,
+        part.map((state) => state.key.map(([name, value]) => mapping.param(name, value))),
+      );
+      const [rows] = await connection.query<RowDataPacket[]>(
+        `SELECT ${mapping.selectList()} FROM ${quoteTable(mapping.table.namespace, mapping.table.name)} WHERE ${where.sql}${suffix}`,
+        where.params,
+      );
+      for (const raw of rows) {
+        const row = mapping.rowFromMySql(raw);
+        const state = byKey.get(encodeKey(mapping.keyOf(row)));
+        if (state) state.row = row;
+      }
+    }
+  }
+
+  /** For a truncate: every stored row of the table, locked, so each gets its own deletion version. */
+  private async loadWholeTable(
+    connection: PoolConnection,
+    event: ChangeEvent,
+    index: number,
+    states: Map<string, RowState>,
+  ): Promise<RowState[]> {
+    const mapping = await this.mappingFor(connection, event, index);
+    const [rows] = await connection.query<RowDataPacket[]>(
+      `SELECT ${mapping.selectList()} FROM ${quoteTable(mapping.table.namespace, mapping.table.name)} FOR UPDATE`,
+    );
+    const result: RowState[] = [];
+    const fresh: RowState[] = [];
+    for (const raw of rows) {
+      const key = mapping.keyOf(mapping.rowFromMySql(raw));
+      const hash = rowHash(mapping.table, key);
+      const id = `${mapping.table.namespace}.${mapping.table.name}/${hash.toString('hex')}`;
+      let state = states.get(id);
+      if (state === undefined) {
+        state = {
+          mapping,
+          key,
+          hash,
+          row: undefined,
+          version: undefined,
+          write: undefined,
+          replace: false,
+          versionDirty: false,
+          index,
+        };
+        states.set(id, state);
+        fresh.push(state);
+      }
+      result.push(state);
+    }
+    if (fresh.length > 0) await this.readStored(connection, fresh, true);
+    return result.filter((state) => state.row !== undefined);
+  }
+
+  /** Writes the final state of every touched row: deletes, then upserts grouped by column set, then versions. */
+  private async flush(connection: PoolConnection, states: readonly RowState[]): Promise<void> {
+    const deletes = states.filter((state) => state.write === null || state.replace);
+    for (const group of groupBy(deletes, (state) => tableKey(state.mapping.table))) {
+      const mapping = group[0]!.mapping;
+      for (const part of chunks(group, this.statementRows)) {
+        const keys = part.map((state) => state.key.map(([name, value]) => mapping.param(name, value)));
+        const statement = deleteStatement(mapping.table.namespace, mapping.table.name, mapping.primaryKey, keys);
+        await connection.query(statement.sql, statement.params);
+      }
+    }
+    const upserts = states.filter((state) => state.write !== null && state.write !== undefined);
+    for (const group of groupBy(upserts, (state) => `${tableKey(state.mapping.table)}|${columnsOf(state).join(',')}`)) {
+      const mapping = group[0]!.mapping;
+      const columns = columnsOf(group[0]!);
+      for (const part of chunks(group, this.statementRows)) {
+        const rows = part.map((state) =>
+          columns.map((name) => wrapMapping(() => mapping.param(name, state.write![name]!), state, state.index, name)),
+        );
+        const statement = upsertStatement(
+          mapping.table.namespace,
+          mapping.table.name,
+          columns,
+          mapping.primaryKey,
+          rows,
+        );
+        await this.run(connection, statement, part);
+      }
+    }
+    await this.writeVersions(
+      connection,
+      states.filter((state) => state.versionDirty),
+    );
+  }
+
+  private async run(
+    connection: PoolConnection,
+    statement: { sql: string; params: unknown[] },
+    part: RowState[],
+  ): Promise<void> {
+    try {
+      await connection.query(statement.sql, statement.params);
+    } catch (error) {
+      const row = /at row (\d+)/.exec(String((error as Error).message));
+      const state = row ? part[Number(row[1]) - 1] : part.length === 1 ? part[0] : undefined;
+      const table = tableKey(part[0]!.mapping.table);
+      throw new ApplyError(
+        `${table}: ${describeMySqlError(error)}${state ? ` (key ${encodeKey(state.key)})` : ''}`,
+        { table, ...(state ? { key: encodeKey(state.key), index: state.index } : {}), ...columnOfError(error) },
+        isRetriableMySqlError(error),
+        { cause: error },
+      );
+    }
+  }
+
+  private async writeVersions(connection: PoolConnection, states: readonly RowState[]): Promise<void> {
+    for (const part of chunks(states, this.statementRows)) {
+      const rows = part.map((state) => [
+        state.hash,
+        state.mapping.table.namespace,
+        state.mapping.table.name,
+        encodeKey(state.key),
+        encodeVersionVector(state.version!.vv),
+        state.version!.hlc.toString(),
+        state.version!.writer,
+        state.version!.deleted ? 1 : 0,
+      ]);
+      const statement = upsertStatement(
+        this.metadataDatabase,
+        ROW_VERSIONS_TABLE,
+        ['row_hash', 'table_ns', 'table_name', 'row_key', 'vv', 'hlc', 'writer', 'deleted'],
+        ['row_hash'],
+        rows,
+      );
+      await connection.query(statement.sql, statement.params);
+    }
+  }
+
+  private async recordPosition(connection: PoolConnection, batch: ChangeBatch): Promise<void> {
+    await connection.query(
+      `INSERT INTO ${quoteTable(this.metadataDatabase, APPLIED_POSITIONS_TABLE)} (origin, source_id, position)
+       VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position)`,
+      [batch.origin, batch.sourceId, batch.position],
+    );
+  }
+
+  private async selectLastApplied(
+    db: Pool | PoolConnection,
+    origin: NodeId,
+    sourceId: string,
+    lock: boolean,
+  ): Promise<SourcePosition | undefined> {
+    const [rows] = await db.query<RowDataPacket[]>(
+      `SELECT position FROM ${quoteTable(this.metadataDatabase, APPLIED_POSITIONS_TABLE)}
+        WHERE origin = ? AND source_id = ?${lock ? ' FOR UPDATE' : ''}`,
+      [origin, sourceId],
+    );
+    return rows[0] === undefined ? undefined : String(rows[0].position);
+  }
+
+  async lastApplied(origin: NodeId, sourceId: string): Promise<SourcePosition | undefined> {
+    await this.init();
+    return this.selectLastApplied(this.pool, origin, sourceId, false);
+  }
+
+  async read(table: TableRef, keys: readonly RowKey[]): Promise<(StoredRow | undefined)[]> {
+    await this.init();
+    const mapping = await this.mappingForTable(this.pool, this.targetTable(table));
+    const states: RowState[] = keys.map((key, index) => {
+      const normalised = mapping.normaliseKey(key);
+      return {
+        mapping,
+        key: normalised,
+        hash: rowHash(mapping.table, normalised),
+        row: undefined,
+        version: undefined,
+        write: undefined,
+        replace: false,
+        versionDirty: false,
+        index,
+      };
+    });
+    if (states.length > 0) await this.readStored(this.pool, states, false);
+    return states.map((state) =>
+      state.version === undefined ? undefined : { row: state.row, version: state.version },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** The table an incoming change is written to. */
+  private targetTable(table: TableRef): TableRef {
+    return { namespace: this.useEventNamespace ? table.namespace : this.database, name: table.name };
+  }
+
+  private async mappingFor(connection: PoolConnection, event: ChangeEvent, index: number): Promise<TableMapping> {
+    try {
+      return await this.mappingForTable(connection, this.targetTable(event.table));
+    } catch (error) {
+      if (error instanceof WorkerSyncError) {
+        throw new ApplyError(error.message, { table: tableKey(this.targetTable(event.table)), index }, false, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async mappingForTable(db: Pool | PoolConnection, table: TableRef): Promise<TableMapping> {
+    const id = tableKey(table);
+    const cached = this.mappings.get(id);
+    if (cached) return cached;
+    const schema = await readTableSchema(db, table.namespace, table.name);
+    if (schema === undefined) throw new MappingError(`table ${id} does not exist`, { table: id });
+    const mapping = new TableMapping(table, schema, this.typeOptions);
+    this.mappings.set(id, mapping);
+    return mapping;
+  }
+
+  private async connect(): Promise<PoolConnection> {
+    try {
+      return await this.pool.getConnection();
+    } catch (error) {
+      throw toConnectionError(error, 'connecting the sink');
+    }
+  }
+}
+
+function tableKey(table: TableRef): string {
+  return `${table.namespace}.${table.name}`;
+}
+
+function columnsOf(state: RowState): string[] {
+  return Object.keys(state.write ?? {}).sort();
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.values()];
+}
+
+/** Runs a mapping step, turning a MappingError into an ApplyError that names the change's key and index. */
+function wrapMapping<T>(
+  step: () => T,
+  state: { mapping: TableMapping; key: RowKey; index: number },
+  index: number,
+  column?: string,
+): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof MappingError) {
+      const table = tableKey(state.mapping.table);
+      throw new ApplyError(
+        `${error.message} (key ${encodeKey(state.key)}, change ${index})`,
+        { table, column: error.where.column ?? column, key: encodeKey(state.key), index },
+        false,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function columnOfError(error: unknown): { column?: string } {
+  const match = /column '([^']+)'/i.exec(String((error as Error)?.message ?? ''));
+  return match ? { column: match[1]! } : {};
+}
+
+function isMissingTableOrColumn(error: unknown): boolean {
+  const code = (error as { errno?: number })?.errno;
+  return code === 1146 || code === 1054;
+}
+
+function toApplyError(error: unknown, batch: ChangeBatch): WorkerSyncError {
+  if (error instanceof WorkerSyncError) return error;
+  return new ApplyError(
+    `applying batch ${batch.id}: ${describeMySqlError(error)}`,
+    columnOfError(error),
+    isRetriableMySqlError(error),
+    { cause: error },
+  );
+}
+
+function toConnectionError(error: unknown, doing: string): WorkerSyncError {
+  if (error instanceof WorkerSyncError) return error;
+  return new ConnectionError(`MySQL ${doing}: ${describeMySqlError(error)}`, { cause: error });
+}

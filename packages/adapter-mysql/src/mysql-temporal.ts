@@ -1,0 +1,104 @@
+/**
+ * Exact conversions between MySQL's temporal text forms (what mysql2 with `dateStrings` and the binlog decoder
+ * return) and microsecond counts. Done on bigint arithmetic so no date ever passes through a lossy `Date`.
+ */
+
+const MICROS_PER_SECOND = 1_000_000n;
+const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(year: number, month: number, day: number): bigint {
+  const y = BigInt(month <= 2 ? year - 1 : year);
+  const era = (y >= 0n ? y : y - 399n) / 400n;
+  const yoe = y - era * 400n;
+  const m = BigInt(month);
+  const doy = (153n * (m > 2n ? m - 3n : m + 9n) + 2n) / 5n + BigInt(day) - 1n;
+  const doe = yoe * 365n + yoe / 4n - yoe / 100n + doy;
+  return era * 146_097n + doe - 719_468n;
+}
+
+/** The inverse of {@link daysFromCivil}. */
+export function civilFromDays(days: bigint): { year: number; month: number; day: number } {
+  const z = days + 719_468n;
+  const era = (z >= 0n ? z : z - 146_096n) / 146_097n;
+  const doe = z - era * 146_097n;
+  const yoe = (doe - doe / 1460n + doe / 36_524n - doe / 146_096n) / 365n;
+  const doy = doe - (365n * yoe + yoe / 4n - yoe / 100n);
+  const mp = (5n * doy + 2n) / 153n;
+  const day = Number(doy - (153n * mp + 2n) / 5n + 1n);
+  const month = Number(mp < 10n ? mp + 3n : mp - 9n);
+  const year = Number(yoe + era * 400n) + (month <= 2 ? 1 : 0);
+  return { year, month, day };
+}
+
+/** Parses `YYYY-MM-DD HH:MM:SS[.ffffff]` as microseconds since the epoch; undefined for zero or invalid dates. */
+export function parseDateTimeMicros(text: string): bigint | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  const fraction = BigInt((match[7] ?? '').padEnd(6, '0'));
+  const seconds = BigInt(hour * 3600 + minute * 60 + second);
+  return daysFromCivil(year, month, day) * MICROS_PER_DAY + seconds * MICROS_PER_SECOND + fraction;
+}
+
+/** Formats microseconds since the epoch as `YYYY-MM-DD HH:MM:SS.ffffff` (UTC wall clock). */
+export function formatDateTimeMicros(micros: bigint): string {
+  let days = micros / MICROS_PER_DAY;
+  let rest = micros % MICROS_PER_DAY;
+  if (rest < 0n) {
+    rest += MICROS_PER_DAY;
+    days -= 1n;
+  }
+  const { year, month, day } = civilFromDays(days);
+  return `${formatDate(year, month, day)} ${formatTimeOfDay(rest)}`;
+}
+
+/** Checks a `YYYY-MM-DD` date (no zero parts). */
+export function isValidDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/** Parses `[-]HHH:MM:SS[.ffffff]` as signed microseconds. */
+export function parseTimeMicros(text: string): bigint | undefined {
+  const match = /^(-)?(\d{2,3}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (!match) return undefined;
+  const seconds = BigInt(Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4]));
+  const micros = seconds * MICROS_PER_SECOND + BigInt((match[5] ?? '').padEnd(6, '0'));
+  return match[1] === '-' ? -micros : micros;
+}
+
+/** Formats microseconds since midnight as `HH:MM:SS.ffffff`. */
+export function formatTimeOfDay(micros: bigint): string {
+  const seconds = micros / MICROS_PER_SECOND;
+  const fraction = micros % MICROS_PER_SECOND;
+  const h = seconds / 3600n;
+  const m = (seconds % 3600n) / 60n;
+  const s = seconds % 60n;
+  return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(fraction, 6)}`;
+}
+
+/** True when `micros` has non-zero digits beyond `fsp` fractional digits. */
+export function exceedsFractionDigits(micros: bigint, fsp: number): boolean {
+  const unit = 10n ** BigInt(6 - fsp);
+  return micros % unit !== 0n;
+}
+
+function formatDate(year: number, month: number, day: number): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+function pad(value: bigint, width: number): string {
+  return value.toString().padStart(width, '0');
+}

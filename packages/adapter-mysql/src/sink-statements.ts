@@ -1,0 +1,67 @@
+import { quoteId, quoteTable } from './mysql-connection.js';
+
+/** A SQL text with its bound parameters. */
+export interface Statement {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/** `(a, b) IN ((?, ?), …)` or `a IN (?, …)` for a list of key tuples. */
+export function keyPredicate(columns: readonly string[], keys: readonly (readonly unknown[])[]): Statement {
+  if (columns.length === 1) {
+    return { sql: `${quoteId(columns[0]!)} IN (${keys.map(() => '?').join(', ')})`, params: keys.map((k) => k[0]) };
+  }
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  return {
+    sql: `(${columns.map(quoteId).join(', ')}) IN (${keys.map(() => tuple).join(', ')})`,
+    params: keys.flat(),
+  };
+}
+
+/**
+ * A multi-row upsert that assigns only the listed columns on conflict, so columns a change did not carry are left
+ * as they are.
+ */
+export function upsertStatement(
+  database: string,
+  table: string,
+  columns: readonly string[],
+  keyColumns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Statement {
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const updates = columns.filter((column) => !keyColumns.includes(column));
+  const assignments = (updates.length > 0 ? updates : [keyColumns[0]!])
+    .map((column) => `${quoteId(column)} = VALUES(${quoteId(column)})`)
+    .join(', ');
+  return {
+    sql: `INSERT INTO ${quoteTable(database, table)} (${columns.map(quoteId).join(', ')}) VALUES ${rows
+      .map(() => tuple)
+      .join(', ')} ON DUPLICATE KEY UPDATE ${assignments}`,
+    params: rows.flat(),
+  };
+}
+
+/** A multi-row delete by primary key. */
+export function deleteStatement(
+  database: string,
+  table: string,
+  keyColumns: readonly string[],
+  keys: readonly (readonly unknown[])[],
+): Statement {
+  const where = keyPredicate(keyColumns, keys);
+  return { sql: `DELETE FROM ${quoteTable(database, table)} WHERE ${where.sql}`, params: where.params };
+}
+
+/** Splits a list into chunks of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `(a, b) > (?, ?)`: the rows after a key in key order, for keyset pagination. */
+export function keyAfter(columns: readonly string[], key: readonly unknown[]): Statement {
+  if (columns.length === 1) return { sql: `${quoteId(columns[0]!)} > ?`, params: [key[0]] };
+  return { sql: `(${columns.map(quoteId).join(', ')}) > (${columns.map(() => '?').join(', ')})`, params: [...key] };
+}
