@@ -35,7 +35,7 @@ const DDL_PATTERN = /^\s*(?:\/\*.*?\*\/\s*)*(CREATE|ALTER|DROP|RENAME|TRUNCATE)\
 export class BinlogDecoder {
   private tx: BinlogTransaction | undefined;
   private pendingGtid: string | undefined;
-  private readonly mappings = new WeakMap<TableSchema, TableMapping>();
+  private readonly mappings = new Map<string, { schema: TableSchema; mapping: TableMapping }>();
 
   constructor(private readonly context: DecoderContext) {}
 
@@ -140,11 +140,11 @@ export class BinlogDecoder {
   private mapping(table: TableRef): TableMapping | undefined {
     const schema = this.context.history.get(table.namespace, table.name);
     if (schema === undefined) return undefined;
-    let mapping = this.mappings.get(schema);
-    if (mapping === undefined) {
-      mapping = new TableMapping(table, schema, this.context.typeOptions);
-      this.mappings.set(schema, mapping);
-    }
+    const id = `${table.namespace}.${table.name}`;
+    const cached = this.mappings.get(id);
+    if (cached?.schema === schema) return cached.mapping;
+    const mapping = new TableMapping(table, schema, this.context.typeOptions);
+    this.mappings.set(id, { schema, mapping });
     return mapping;
   }
 

@@ -57,12 +57,25 @@ interface ZongJiInternals {
 export class BinlogReader {
   private readonly zongji: ZongJi;
   private stopped = false;
+  /** True while our backpressure holds the socket. */
+  private paused = false;
+  /** True while zongji waits for a table's columns (it holds the socket itself then). */
+  private fetching = false;
 
   constructor(private readonly options: BinlogReaderOptions) {
     const columnsFor = options.columnsFor;
+    const reader = this;
     class HistoryZongJi extends ZongJi {
-      _fetchTableInfo(event: TableMapEvent, next: () => void): void {
+      _fetchTableInfo(event: TableMapEvent, done: () => void): void {
         const self = this as unknown as ZongJiInternals;
+        // zongji pauses the socket around this fetch and resumes it after `done`; our own backpressure pause must
+        // neither be undone by that resume nor undo the fetch pause, or rows would be parsed without their table.
+        reader.fetching = true;
+        const next = (): void => {
+          reader.fetching = false;
+          done();
+          if (reader.paused) this.connection?.pause();
+        };
         const assign = (columns: ColumnSchema[]): void => {
           if (columns.length !== event.columnCount) {
             self.emit(
@@ -137,11 +150,16 @@ export class BinlogReader {
 
   /** Stops reading from the socket (backpressure); events already parsed still arrive. */
   pause(): void {
-    this.zongji.connection?.pause();
+    if (this.paused) return;
+    this.paused = true;
+    if (!this.fetching) this.zongji.connection?.pause();
   }
 
+  /** Undoes {@link BinlogReader.pause}, and only that: zongji pauses on its own while it fetches table metadata. */
   resume(): void {
-    this.zongji.connection?.resume();
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.fetching) this.zongji.connection?.resume();
   }
 
   /** Stops the dump and closes both connections. */

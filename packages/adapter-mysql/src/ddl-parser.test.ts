@@ -7,7 +7,12 @@ describe('parseDdl', () => {
       "CREATE TABLE IF NOT EXISTS `shop`.`order` (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, `na``me` VARCHAR(40) CHARACTER SET latin1, flag BOOLEAN, price DECIMAL(10,2), doc JSON, raw VARBINARY(8), kind ENUM('a','b''c'), at DATETIME(6), PRIMARY KEY (id), KEY k (price)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
       'db',
     );
-    expect(change).toMatchObject({ kind: 'create', table: { database: 'shop', table: 'order' }, primaryKey: ['id'], defaultCharset: 'utf8mb4' });
+    expect(change).toMatchObject({
+      kind: 'create',
+      table: { database: 'shop', table: 'order' },
+      primaryKey: ['id'],
+      defaultCharset: 'utf8mb4',
+    });
     if (change?.kind !== 'create') throw new Error('expected create');
     expect(change.columns.map((c) => [c.name, c.columnType, c.charset])).toEqual([
       ['id', 'bigint unsigned', null],

@@ -23,3 +23,13 @@ export function describeMySqlError(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * The cause to attach to a worker-sync error: code, errno and message of a mysql2 error without its `sql` text,
+ * which would carry row values into logs.
+ */
+export function safeCause(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const { code, errno, sqlState } = error as { code?: string; errno?: number; sqlState?: string };
+  return Object.assign(new Error(error.message), { code, errno, sqlState });
+}

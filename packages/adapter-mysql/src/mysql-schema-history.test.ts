@@ -10,7 +10,11 @@ describe('SchemaHistory.apply', () => {
   it('follows CREATE, ALTER (add, rename, modify, drop) and RENAME TABLE in order', () => {
     const h = history();
     h.apply('CREATE TABLE t (id INT PRIMARY KEY, a TEXT, b INT) DEFAULT CHARSET=latin1', 'db', 'p1');
-    h.apply('ALTER TABLE t ADD COLUMN c VARCHAR(5) AFTER id, RENAME COLUMN a TO a2, MODIFY b BIGINT, DROP COLUMN b', 'db', 'p2');
+    h.apply(
+      'ALTER TABLE t ADD COLUMN c VARCHAR(5) AFTER id, RENAME COLUMN a TO a2, MODIFY b BIGINT, DROP COLUMN b',
+      'db',
+      'p2',
+    );
     const schema = h.get('db', 't')!;
     expect(schema.columns.map((c) => [c.name, c.columnType, c.charset])).toEqual([
       ['id', 'int', null],

@@ -26,7 +26,7 @@ import {
   typeOptionsOf,
 } from './mysql-config.js';
 import { createExactPool, quoteTable } from './mysql-connection.js';
-import { describeMySqlError, isRetriableMySqlError } from './mysql-errors.js';
+import { describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
 import {
   APPLIED_POSITIONS_TABLE,
   encodeVersionVector,
@@ -38,7 +38,7 @@ import {
 import { readTableSchema } from './mysql-table-catalog.js';
 import { TableMapping } from './mysql-table-mapping.js';
 import type { MySqlTypeOptions } from './mysql-types.js';
-import { chunks, deleteStatement, keyPredicate, upsertStatement } from './sink-statements.js';
+import { chunks, deleteStatement, insertStatement, keyPredicate, upsertStatement } from './sink-statements.js';
 import { encodeKey } from './typed-json.js';
 
 /** One row's state while a batch is applied: what is stored, and what the batch decided. */
@@ -52,6 +52,8 @@ interface RowState {
   write: Record<string, Value> | null | undefined;
   /** The stored row must be deleted before `write` is inserted (deleted and re-created in this batch). */
   replace: boolean;
+  /** The row exists in the table (as read under lock before the batch). */
+  stored: boolean;
   versionDirty: boolean;
   /** Index in the batch of the last change that touched the row, for error messages. */
   index: number;
@@ -194,6 +196,7 @@ export class MySqlSink implements ChangeSink {
         version: undefined,
         write: undefined,
         replace: false,
+        stored: false,
         versionDirty: false,
         index,
       };
@@ -236,7 +239,10 @@ export class MySqlSink implements ChangeSink {
       for (const raw of rows) {
         const row = mapping.rowFromMySql(raw);
         const state = byKey.get(encodeKey(mapping.keyOf(row)));
-        if (state) state.row = row;
+        if (state) {
+          state.row = row;
+          state.stored = true;
+        }
       }
     }
   }
@@ -268,6 +274,7 @@ export class MySqlSink implements ChangeSink {
           version: undefined,
           write: undefined,
           replace: false,
+          stored: false,
           versionDirty: false,
           index,
         };
@@ -291,21 +298,25 @@ export class MySqlSink implements ChangeSink {
         await connection.query(statement.sql, statement.params);
       }
     }
-    const upserts = states.filter((state) => state.write !== null && state.write !== undefined);
-    for (const group of groupBy(upserts, (state) => `${tableKey(state.mapping.table)}|${columnsOf(state).join(',')}`)) {
+    // Rows known to exist are upserted (the primary key is the first unique index checked, so the update hits that
+    // row); new rows are plainly inserted, so a clash on another unique key is an error, never an update of the
+    // wrong row. The locking read above holds gap locks, so no one inserts those keys in between.
+    const writes = states.filter((state) => state.write !== null && state.write !== undefined);
+    const groups = groupBy(
+      writes,
+      (state) => `${tableKey(state.mapping.table)}|${isUpdate(state)}|${columnsOf(state).join(',')}`,
+    );
+    for (const group of groups) {
       const mapping = group[0]!.mapping;
       const columns = columnsOf(group[0]!);
       for (const part of chunks(group, this.statementRows)) {
         const rows = part.map((state) =>
           columns.map((name) => wrapMapping(() => mapping.param(name, state.write![name]!), state, state.index, name)),
         );
-        const statement = upsertStatement(
-          mapping.table.namespace,
-          mapping.table.name,
-          columns,
-          mapping.primaryKey,
-          rows,
-        );
+        const { namespace, name } = mapping.table;
+        const statement = isUpdate(group[0]!)
+          ? upsertStatement(namespace, name, columns, mapping.primaryKey, rows)
+          : insertStatement(namespace, name, columns, rows);
         await this.run(connection, statement, part);
       }
     }
@@ -330,7 +341,7 @@ export class MySqlSink implements ChangeSink {
         `${table}: ${describeMySqlError(error)}${state ? ` (key ${encodeKey(state.key)})` : ''}`,
         { table, ...(state ? { key: encodeKey(state.key), index: state.index } : {}), ...columnOfError(error) },
         isRetriableMySqlError(error),
-        { cause: error },
+        { cause: safeCause(error) },
       );
     }
   }
@@ -398,6 +409,7 @@ export class MySqlSink implements ChangeSink {
         version: undefined,
         write: undefined,
         replace: false,
+        stored: false,
         versionDirty: false,
         index,
       };
@@ -454,6 +466,10 @@ function tableKey(table: TableRef): string {
   return `${table.namespace}.${table.name}`;
 }
 
+function isUpdate(state: RowState): boolean {
+  return state.stored && !state.replace;
+}
+
 function columnsOf(state: RowState): string[] {
   return Object.keys(state.write ?? {}).sort();
 }
@@ -485,7 +501,7 @@ function wrapMapping<T>(
         `${error.message} (key ${encodeKey(state.key)}, change ${index})`,
         { table, column: error.where.column ?? column, key: encodeKey(state.key), index },
         false,
-        { cause: error },
+        { cause: safeCause(error) },
       );
     }
     throw error;
@@ -508,11 +524,11 @@ function toApplyError(error: unknown, batch: ChangeBatch): WorkerSyncError {
     `applying batch ${batch.id}: ${describeMySqlError(error)}`,
     columnOfError(error),
     isRetriableMySqlError(error),
-    { cause: error },
+    { cause: safeCause(error) },
   );
 }
 
 function toConnectionError(error: unknown, doing: string): WorkerSyncError {
   if (error instanceof WorkerSyncError) return error;
-  return new ConnectionError(`MySQL ${doing}: ${describeMySqlError(error)}`, { cause: error });
+  return new ConnectionError(`MySQL ${doing}: ${describeMySqlError(error)}`, { cause: safeCause(error) });
 }

@@ -23,7 +23,7 @@ import {
   typeOptionsOf,
 } from './mysql-config.js';
 import { createExactPool, exactValueOptions } from './mysql-connection.js';
-import { describeMySqlError, isRetriableMySqlError } from './mysql-errors.js';
+import { describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
 import { isMetadataTable, ROW_VERSIONS_TABLE, sourceMetadataDdl } from './mysql-metadata.js';
 import { type BinlogPosition, decodePosition, encodePosition } from './mysql-position.js';
 import { SchemaHistory } from './mysql-schema-history.js';
@@ -100,6 +100,8 @@ export class MySqlSource implements ChangeSource {
         base = yield* this.snapshot(undefined, undefined);
       } else {
         base = await this.currentEnd();
+        // The schemas in force at the start must be recorded before anyone can alter the tables.
+        await this.seedHistory(this.history(), encodePosition(base));
         yield { changes: [], resumeAfter: encodePosition(base) };
       }
       yield* this.follow(base);
@@ -163,7 +165,6 @@ export class MySqlSource implements ChangeSource {
     while (!this.closed) {
       const queue = new EventQueue<DecodedItem>();
       const history = this.history();
-      await history.load(from);
       await this.seedHistory(history, from);
       const decoder = new BinlogDecoder({
         history,
@@ -224,6 +225,7 @@ export class MySqlSource implements ChangeSource {
 
   /** Records the current schema of tracked tables that have no history yet, as of the stream start. */
   private async seedHistory(history: SchemaHistory, from: string): Promise<void> {
+    await history.load(from);
     const records = [];
     for (const table of await this.trackedTables(this.pool)) {
       if (history.get(table.namespace, table.name)) continue;
@@ -336,8 +338,12 @@ function toSourceError(error: unknown, position: string): WorkerSyncError {
   const errno = (error as { errno?: number })?.errno;
   if (errno === 1236) return purgedError(position, undefined);
   if (isRetriableMySqlError(error))
-    return new ConnectionError(`binlog stream at ${position}: ${describeMySqlError(error)}`, { cause: error });
-  return new IntegrityError(`binlog stream at ${position}: ${describeMySqlError(error)}`, 'BINLOG', { cause: error });
+    return new ConnectionError(`binlog stream at ${position}: ${describeMySqlError(error)}`, {
+      cause: safeCause(error),
+    });
+  return new IntegrityError(`binlog stream at ${position}: ${describeMySqlError(error)}`, 'BINLOG', {
+    cause: safeCause(error),
+  });
 }
 
 /** A server id derived from the source id, so two sources never share one by accident. */

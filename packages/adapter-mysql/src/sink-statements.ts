@@ -42,6 +42,20 @@ export function upsertStatement(
   };
 }
 
+/** A plain multi-row insert: any duplicate key is an error. */
+export function insertStatement(
+  database: string,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Statement {
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  return {
+    sql: `INSERT INTO ${quoteTable(database, table)} (${columns.map(quoteId).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`,
+    params: rows.flat(),
+  };
+}
+
 /** A multi-row delete by primary key. */
 export function deleteStatement(
   database: string,

@@ -1,0 +1,132 @@
+import { ApplyError } from '@worker-sync/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MySqlSink } from '../src/index.js';
+import { batchOf, connect, mysqlUrl, uniqueName, version, writeAll } from './support.js';
+
+describe('MySqlSink against MariaDB', () => {
+  let url: string;
+  let sink: MySqlSink;
+  const table = uniqueName('sink_items');
+  const ref = { namespace: 'public', name: table };
+  const pg = uniqueName('pg');
+  const mongo = uniqueName('mongo');
+
+  beforeAll(async () => {
+    url = await mysqlUrl();
+    const c = await connect(url);
+    await c.query(
+      `CREATE TABLE ${table} (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(10,2), note TEXT, tags JSON, seen DATETIME(6), flag BOOLEAN, uniq VARCHAR(10) UNIQUE)`,
+    );
+    await c.end();
+    sink = new MySqlSink({ id: 'sink', url });
+  });
+  afterAll(async () => {
+    await sink?.close();
+  });
+
+  it('writes a batch in one transaction with versions and the batch position, and is idempotent', async () => {
+    const batch = batchOf(pg, '0000000001', [
+      {
+        op: 'insert',
+        table: ref,
+        key: [['id', 1n]],
+        after: {
+          id: 1n,
+          name: 'one',
+          price: { kind: 'decimal', value: '9.90' },
+          tags: { kind: 'json', value: '{"a":1}' },
+          flag: true,
+        },
+        version: version(pg, 1),
+      },
+      { op: 'insert', table: ref, key: [['id', 2n]], after: { id: 2n, name: 'two' }, version: version(pg, 1) },
+      {
+        op: 'update',
+        table: ref,
+        key: [['id', 1n]],
+        after: { id: 1n, note: 'partial' },
+        unchanged: ['name'],
+        version: version(pg, 2),
+      },
+    ]);
+    expect(await sink.apply(batch, writeAll)).toEqual({ applied: 3, skipped: 0, alreadyApplied: false });
+    expect(await sink.apply(batch, writeAll)).toEqual({ applied: 0, skipped: 3, alreadyApplied: true });
+    expect(await sink.lastApplied(pg, 'src')).toBe('0000000001');
+    const [one, two, none] = await sink.read(ref, [[['id', 1n]], [['id', 2n]], [['id', 3n]]]);
+    expect(one?.row).toEqual({
+      id: 1n,
+      name: 'one',
+      price: { kind: 'decimal', value: '9.90' },
+      note: 'partial',
+      tags: { kind: 'json', value: '{"a":1}' },
+      seen: null,
+      flag: true,
+      uniq: null,
+    });
+    expect(one?.version.vv).toEqual({ [pg]: 2 });
+    expect(two?.row?.name).toBe('two');
+    expect(none).toBeUndefined();
+  });
+
+  it('deletes rows with multi-row deletes and keeps a tombstone version', async () => {
+    const batch = batchOf(pg, '0000000002', [
+      { op: 'delete', table: ref, key: [['id', 2n]], before: { id: 2n }, version: version(pg, 2, true) },
+    ]);
+    await sink.apply(batch, writeAll);
+    const [two] = await sink.read(ref, [[['id', 2n]]]);
+    expect(two?.row).toBeUndefined();
+    expect(two?.version).toMatchObject({ vv: { [pg]: 2 }, deleted: true });
+  });
+
+  it('passes the stored version to the decider and honours skip and keep', async () => {
+    const seen: unknown[] = [];
+    const batch = batchOf(mongo, '0000000001', [
+      { op: 'update', table: ref, key: [['id', 1n]], after: { id: 1n, name: 'ignored' }, version: version(mongo, 1) },
+    ]);
+    await sink.apply(batch, (incoming, current) => {
+      seen.push(current?.version.vv);
+      return { kind: 'keep', version: { ...incoming.version, vv: { [pg]: 2, [mongo]: 1 } } };
+    });
+    expect(seen).toEqual([{ [pg]: 2 }]);
+    const [one] = await sink.read(ref, [[['id', 1n]]]);
+    expect(one?.row?.name).toBe('one');
+    expect(one?.version.vv).toEqual({ [pg]: 2, [mongo]: 1 });
+  });
+
+  it('rejects a bad change with an ApplyError naming table, column, key and index, and rolls back', async () => {
+    const batch = batchOf(pg, '0000000003', [
+      { op: 'insert', table: ref, key: [['id', 7n]], after: { id: 7n, name: 'ok' }, version: version(pg, 1) },
+      {
+        op: 'insert',
+        table: ref,
+        key: [['id', 8n]],
+        after: { id: 8n, name: 'bad', price: { kind: 'decimal', value: '1.999' } },
+        version: version(pg, 1),
+      },
+    ]);
+    const error = await sink.apply(batch, writeAll).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyError);
+    expect((error as ApplyError).where).toMatchObject({ table: `worker_sync.${table}`, column: 'price', index: 1 });
+    expect(await sink.read(ref, [[['id', 7n]]])).toEqual([undefined]);
+    expect(await sink.lastApplied(pg, 'src')).toBe('0000000002');
+    const duplicate = batchOf(pg, '0000000004', [
+      {
+        op: 'insert',
+        table: ref,
+        key: [['id', 10n]],
+        after: { id: 10n, name: 'a', uniq: 'u' },
+        version: version(pg, 1),
+      },
+      {
+        op: 'insert',
+        table: ref,
+        key: [['id', 11n]],
+        after: { id: 11n, name: 'b', uniq: 'u' },
+        version: version(pg, 1),
+      },
+    ]);
+    const unique = await sink.apply(duplicate, writeAll).catch((e: unknown) => e);
+    expect(unique).toBeInstanceOf(ApplyError);
+    expect((unique as Error).message).toMatch(new RegExp(table));
+  });
+});
