@@ -1,0 +1,164 @@
+/**
+ * `pnpm bench mysql`: MariaDB capture and apply through worker-sync against the best bulk load of the same rows.
+ *
+ * - apply: MySqlSink.apply (one transaction per batch, locked version read, multi-row upsert, shadow versions and
+ *   position co-written) against plain multi-row INSERT batches of the same rows, same batch size: rows/s and ratio.
+ * - capture: rows committed at a target rate in small transactions while MySqlSource streams them: rows/s and the
+ *   lag from commit to the batch being handed out, p50/p99.
+ * - PostgreSQL legs (MariaDB → PostgreSQL, PostgreSQL → MariaDB through the engine) run when the PostgreSQL adapter
+ *   and the engine are built; otherwise the suite says so.
+ *
+ * Bounded: `--rows N` (default 20000), `--rate R` rows/s for capture (default 10000). Loopback only.
+ */
+
+import { MySqlSink, MySqlSource } from '@worker-sync/adapter-mysql';
+import type { ChangeBatch } from '@worker-sync/core';
+import mysql from 'mysql2/promise';
+
+interface Options {
+  readonly rows: number;
+  readonly rate: number;
+  readonly batch: number;
+}
+
+function parseArgs(args: string[]): Options {
+  const value = (name: string, fallback: number): number => {
+    const index = args.indexOf(`--${name}`);
+    return index === -1 ? fallback : Number(args[index + 1]);
+  };
+  return { rows: Math.min(value('rows', 20_000), 200_000), rate: value('rate', 10_000), batch: value('batch', 500) };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function rowsOf(from: number, count: number): { id: bigint; name: string; qty: bigint; price: string }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: BigInt(from + i),
+    name: `item-${from + i}`,
+    qty: BigInt((from + i) % 97),
+    price: `${(from + i) % 1000}.${String((from + i) % 100).padStart(2, '0')}`,
+  }));
+}
+
+const DDL = '(id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL)';
+
+async function applyLeg(url: string, options: Options): Promise<void> {
+  const db = await mysql.createConnection(url);
+  const suffix = Date.now().toString(36);
+  const bulk = `bench_bulk_${suffix}`;
+  const synced = `bench_sink_${suffix}`;
+  await db.query(`CREATE TABLE ${bulk} ${DDL}`);
+  await db.query(`CREATE TABLE ${synced} ${DDL}`);
+  try {
+    let started = performance.now();
+    for (let from = 1; from <= options.rows; from += options.batch) {
+      const rows = rowsOf(from, Math.min(options.batch, options.rows - from + 1));
+      await db.query(`INSERT INTO ${bulk} (id, name, qty, price) VALUES ?`, [
+        rows.map((row) => [row.id.toString(), row.name, row.qty.toString(), row.price]),
+      ]);
+    }
+    const bulkRate = options.rows / ((performance.now() - started) / 1000);
+
+    const sink = new MySqlSink({ id: 'bench', url, statementRows: options.batch });
+    await sink.init();
+    const origin = `bench-${suffix}`;
+    started = performance.now();
+    for (let from = 1; from <= options.rows; from += options.batch) {
+      const rows = rowsOf(from, Math.min(options.batch, options.rows - from + 1));
+      const position = String(from).padStart(12, '0');
+      const batch: ChangeBatch = {
+        id: `${origin}/bench/${position}/0`,
+        origin,
+        sourceId: 'bench',
+        position,
+        events: rows.map((row, index) => ({
+          op: 'insert',
+          table: { namespace: 'bench', name: synced },
+          key: [['id', row.id]],
+          after: { id: row.id, name: row.name, qty: row.qty, price: { kind: 'decimal', value: row.price } },
+          position,
+          tx: { id: position, commitTimeMicros: 0n, index, last: index === rows.length - 1 },
+          origin,
+          sourceId: 'bench',
+          version: { vv: { [origin]: 1 }, hlc: 1n, writer: origin, deleted: false },
+        })),
+      };
+      await sink.apply(batch, (incoming) => ({
+        kind: 'write',
+        row: incoming.after ?? null,
+        version: incoming.version,
+      }));
+    }
+    const sinkRate = options.rows / ((performance.now() - started) / 1000);
+    await sink.close();
+    console.log(`apply  ${options.rows} rows, batches of ${options.batch}`);
+    console.log(`  bulk multi-row INSERT : ${bulkRate.toFixed(0)} rows/s`);
+    console.log(`  MySqlSink.apply       : ${sinkRate.toFixed(0)} rows/s`);
+    console.log(`  ratio                 : ${(sinkRate / bulkRate).toFixed(2)}`);
+  } finally {
+    await db.query(`DROP TABLE IF EXISTS ${bulk}, ${synced}`);
+    await db.end();
+  }
+}
+
+async function captureLeg(url: string, options: Options): Promise<void> {
+  const db = await mysql.createConnection(url);
+  const table = `bench_src_${Date.now().toString(36)}`;
+  await db.query(`CREATE TABLE ${table} ${DDL}`);
+  const source = new MySqlSource({ id: `bench-${table}`, url, tables: [table], heartbeatSeconds: 1 });
+  const iterator = source.stream({})[Symbol.asyncIterator]();
+  await iterator.next();
+  const committedAt = new Map<bigint, number>();
+  const perTx = 100;
+  const writer = (async () => {
+    const started = performance.now();
+    for (let from = 1; from <= options.rows; from += perTx) {
+      const due = started + ((from - 1) / options.rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const rows = rowsOf(from, Math.min(perTx, options.rows - from + 1));
+      await db.query(`INSERT INTO ${table} (id, name, qty, price) VALUES ?`, [
+        rows.map((row) => [row.id.toString(), row.name, row.qty.toString(), row.price]),
+      ]);
+      const now = performance.now();
+      for (const row of rows) committedAt.set(row.id, now);
+    }
+  })();
+  const lags: number[] = [];
+  let seen = 0;
+  const started = performance.now();
+  while (seen < options.rows) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const now = performance.now();
+    for (const change of next.value.changes) {
+      const committed = committedAt.get(change.key[0]![1] as bigint);
+      if (committed !== undefined) lags.push(Math.max(0, now - committed));
+      seen += 1;
+    }
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  await writer;
+  await iterator.return?.();
+  await source.close();
+  await db.query(`DROP TABLE IF EXISTS ${table}`);
+  await db.end();
+  lags.sort((a, b) => a - b);
+  console.log(`capture ${seen} rows offered at ${options.rate} rows/s in transactions of ${perTx}`);
+  console.log(`  MySqlSource           : ${(seen / elapsed).toFixed(0)} rows/s`);
+  console.log(
+    `  lag commit → batch    : p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms`,
+  );
+}
+
+/** Runs the MariaDB benchmark legs and prints figures and ratios. */
+export async function run(args: string[]): Promise<void> {
+  const url = process.env.MYSQL_URL;
+  if (!url) throw new Error('MYSQL_URL is not set: run `pnpm services up mariadb` first');
+  const options = parseArgs(args);
+  await applyLeg(url, options);
+  await captureLeg(url, options);
+  console.log('MariaDB ↔ PostgreSQL through the engine: not available yet (needs SyncEngine and PostgresSource/Sink)');
+}
