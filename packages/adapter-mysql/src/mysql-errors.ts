@@ -33,3 +33,9 @@ export function safeCause(error: unknown): unknown {
   const { code, errno, sqlState } = error as { code?: string; errno?: number; sqlState?: string };
   return Object.assign(new Error(error.message), { code, errno, sqlState });
 }
+
+/** The column a server error message names (`… for column 'x' …`), if any. */
+export function columnOfError(error: unknown): { column?: string } {
+  const match = /column [`']([^`']+)[`']/i.exec(String((error as Error)?.message ?? ''));
+  return match ? { column: match[1]! } : {};
+}

@@ -8,13 +8,10 @@ import {
   ConnectionError,
   MappingError,
   type NodeId,
-  type Row,
   type RowKey,
-  type RowVersion,
   type SourcePosition,
   type StoredRow,
   type TableRef,
-  type Value,
   WorkerSyncError,
 } from '@worker-sync/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
@@ -26,38 +23,13 @@ import {
   typeOptionsOf,
 } from './mysql-config.js';
 import { createExactPool, quoteTable } from './mysql-connection.js';
-import { describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
-import {
-  APPLIED_POSITIONS_TABLE,
-  encodeVersionVector,
-  ROW_VERSIONS_TABLE,
-  rowHash,
-  sinkMetadataDdl,
-  versionFromShadow,
-} from './mysql-metadata.js';
+import { columnOfError, describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
+import { APPLIED_POSITIONS_TABLE, rowHash, sinkMetadataDdl } from './mysql-metadata.js';
 import { readTableSchema } from './mysql-table-catalog.js';
 import { TableMapping } from './mysql-table-mapping.js';
 import type { MySqlTypeOptions } from './mysql-types.js';
-import { chunks, deleteStatement, insertStatement, keyPredicate, upsertStatement } from './sink-statements.js';
-import { encodeKey } from './typed-json.js';
-
-/** One row's state while a batch is applied: what is stored, and what the batch decided. */
-interface RowState {
-  readonly mapping: TableMapping;
-  readonly key: RowKey;
-  readonly hash: Buffer;
-  row: Row | undefined;
-  version: RowVersion | undefined;
-  /** Columns to write (null: the row ends deleted); undefined: data untouched. */
-  write: Record<string, Value> | null | undefined;
-  /** The stored row must be deleted before `write` is inserted (deleted and re-created in this batch). */
-  replace: boolean;
-  /** The row exists in the table (as read under lock before the batch). */
-  stored: boolean;
-  versionDirty: boolean;
-  /** Index in the batch of the last change that touched the row, for error messages. */
-  index: number;
-}
+import { type RowState, readStoredRows, recordWrite, tableKey, wrapMapping } from './sink-rows.js';
+import { flushRows } from './sink-writer.js';
 
 /**
  * Applies change batches to MySQL or MariaDB: one transaction per batch, stored versions of every key locked and
@@ -152,24 +124,14 @@ export class MySqlSink implements ChangeSink {
         state.version = decision.version;
         state.versionDirty = true;
         state.index = index;
-        if (decision.kind === 'write') this.recordWrite(state, event.op === 'truncate' ? null : decision.row, index);
+        if (decision.kind === 'write') recordWrite(state, event.op === 'truncate' ? null : decision.row, index);
       }
     }
-    await this.flush(connection, [...new Set(states.values())]);
+    await flushRows(connection, [...new Set(states.values())], {
+      metadataDatabase: this.metadataDatabase,
+      statementRows: this.statementRows,
+    });
     return { applied, skipped, alreadyApplied: false };
-  }
-
-  private recordWrite(state: RowState, row: Row | null, index: number): void {
-    if (row === null) {
-      state.row = undefined;
-      state.write = null;
-      return;
-    }
-    for (const name of Object.keys(row)) wrapMapping(() => state.mapping.column(name), state, index);
-    if (state.write === null) state.replace = true;
-    const keyColumns = Object.fromEntries(state.key);
-    state.write = { ...(state.write ?? {}), ...row, ...keyColumns };
-    state.row = { ...(state.row ?? {}), ...row, ...keyColumns };
   }
 
   /** Locks and reads the stored versions and rows of every key in the batch, a few statements per table. */
@@ -204,47 +166,9 @@ export class MySqlSink implements ChangeSink {
       const tableId = `${mapping.table.namespace}.${mapping.table.name}`;
       byTable.set(tableId, [...(byTable.get(tableId) ?? []), state]);
     }
-    for (const tableStates of byTable.values()) await this.readStored(connection, tableStates, true);
+    for (const tableStates of byTable.values())
+      await readStoredRows(connection, tableStates, true, this.metadataDatabase, this.statementRows);
     return { states, eventKeys };
-  }
-
-  /** Reads (and with `lock`, locks) the shadow versions and data rows of some rows of one table. */
-  private async readStored(
-    connection: Pool | PoolConnection,
-    states: readonly RowState[],
-    lock: boolean,
-  ): Promise<void> {
-    const suffix = lock ? ' FOR UPDATE' : '';
-    for (const part of chunks(states, this.statementRows)) {
-      const byHash = new Map(part.map((state) => [state.hash.toString('hex'), state]));
-      const [versions] = await connection.query<RowDataPacket[]>(
-        `SELECT row_hash, vv, hlc, writer, deleted FROM ${quoteTable(this.metadataDatabase, ROW_VERSIONS_TABLE)}
-          WHERE row_hash IN (${part.map(() => '?').join(', ')})${suffix}`,
-        part.map((state) => state.hash),
-      );
-      for (const shadow of versions) {
-        const state = byHash.get(Buffer.from(shadow.row_hash as Buffer).toString('hex'));
-        if (state) state.version = versionFromShadow(shadow);
-      }
-      const mapping = part[0]!.mapping;
-      const byKey = new Map(part.map((state) => [encodeKey(state.key), state]));
-      const where = keyPredicate(
-        mapping.primaryKey,
-        part.map((state) => state.key.map(([name, value]) => mapping.param(name, value))),
-      );
-      const [rows] = await connection.query<RowDataPacket[]>(
-        `SELECT ${mapping.selectList()} FROM ${quoteTable(mapping.table.namespace, mapping.table.name)} WHERE ${where.sql}${suffix}`,
-        where.params,
-      );
-      for (const raw of rows) {
-        const row = mapping.rowFromMySql(raw);
-        const state = byKey.get(encodeKey(mapping.keyOf(row)));
-        if (state) {
-          state.row = row;
-          state.stored = true;
-        }
-      }
-    }
   }
 
   /** For a truncate: every stored row of the table, locked, so each gets its own deletion version. */
@@ -283,90 +207,8 @@ export class MySqlSink implements ChangeSink {
       }
       result.push(state);
     }
-    if (fresh.length > 0) await this.readStored(connection, fresh, true);
+    if (fresh.length > 0) await readStoredRows(connection, fresh, true, this.metadataDatabase, this.statementRows);
     return result.filter((state) => state.row !== undefined);
-  }
-
-  /** Writes the final state of every touched row: deletes, then upserts grouped by column set, then versions. */
-  private async flush(connection: PoolConnection, states: readonly RowState[]): Promise<void> {
-    const deletes = states.filter((state) => state.write === null || state.replace);
-    for (const group of groupBy(deletes, (state) => tableKey(state.mapping.table))) {
-      const mapping = group[0]!.mapping;
-      for (const part of chunks(group, this.statementRows)) {
-        const keys = part.map((state) => state.key.map(([name, value]) => mapping.param(name, value)));
-        const statement = deleteStatement(mapping.table.namespace, mapping.table.name, mapping.primaryKey, keys);
-        await connection.query(statement.sql, statement.params);
-      }
-    }
-    // Rows known to exist are upserted (the primary key is the first unique index checked, so the update hits that
-    // row); new rows are plainly inserted, so a clash on another unique key is an error, never an update of the
-    // wrong row. The locking read above holds gap locks, so no one inserts those keys in between.
-    const writes = states.filter((state) => state.write !== null && state.write !== undefined);
-    const groups = groupBy(
-      writes,
-      (state) => `${tableKey(state.mapping.table)}|${isUpdate(state)}|${columnsOf(state).join(',')}`,
-    );
-    for (const group of groups) {
-      const mapping = group[0]!.mapping;
-      const columns = columnsOf(group[0]!);
-      for (const part of chunks(group, this.statementRows)) {
-        const rows = part.map((state) =>
-          columns.map((name) => wrapMapping(() => mapping.param(name, state.write![name]!), state, state.index, name)),
-        );
-        const { namespace, name } = mapping.table;
-        const statement = isUpdate(group[0]!)
-          ? upsertStatement(namespace, name, columns, mapping.primaryKey, rows)
-          : insertStatement(namespace, name, columns, rows);
-        await this.run(connection, statement, part);
-      }
-    }
-    await this.writeVersions(
-      connection,
-      states.filter((state) => state.versionDirty),
-    );
-  }
-
-  private async run(
-    connection: PoolConnection,
-    statement: { sql: string; params: unknown[] },
-    part: RowState[],
-  ): Promise<void> {
-    try {
-      await connection.query(statement.sql, statement.params);
-    } catch (error) {
-      const row = /at row (\d+)/.exec(String((error as Error).message));
-      const state = row ? part[Number(row[1]) - 1] : part.length === 1 ? part[0] : undefined;
-      const table = tableKey(part[0]!.mapping.table);
-      throw new ApplyError(
-        `${table}: ${describeMySqlError(error)}${state ? ` (key ${encodeKey(state.key)})` : ''}`,
-        { table, ...(state ? { key: encodeKey(state.key), index: state.index } : {}), ...columnOfError(error) },
-        isRetriableMySqlError(error),
-        { cause: safeCause(error) },
-      );
-    }
-  }
-
-  private async writeVersions(connection: PoolConnection, states: readonly RowState[]): Promise<void> {
-    for (const part of chunks(states, this.statementRows)) {
-      const rows = part.map((state) => [
-        state.hash,
-        state.mapping.table.namespace,
-        state.mapping.table.name,
-        encodeKey(state.key),
-        encodeVersionVector(state.version!.vv),
-        state.version!.hlc.toString(),
-        state.version!.writer,
-        state.version!.deleted ? 1 : 0,
-      ]);
-      const statement = upsertStatement(
-        this.metadataDatabase,
-        ROW_VERSIONS_TABLE,
-        ['row_hash', 'table_ns', 'table_name', 'row_key', 'vv', 'hlc', 'writer', 'deleted'],
-        ['row_hash'],
-        rows,
-      );
-      await connection.query(statement.sql, statement.params);
-    }
   }
 
   private async recordPosition(connection: PoolConnection, batch: ChangeBatch): Promise<void> {
@@ -414,7 +256,7 @@ export class MySqlSink implements ChangeSink {
         index,
       };
     });
-    if (states.length > 0) await this.readStored(this.pool, states, false);
+    if (states.length > 0) await readStoredRows(this.pool, states, false, this.metadataDatabase, this.statementRows);
     return states.map((state) =>
       state.version === undefined ? undefined : { row: state.row, version: state.version },
     );
@@ -460,57 +302,6 @@ export class MySqlSink implements ChangeSink {
       throw toConnectionError(error, 'connecting the sink');
     }
   }
-}
-
-function tableKey(table: TableRef): string {
-  return `${table.namespace}.${table.name}`;
-}
-
-function isUpdate(state: RowState): boolean {
-  return state.stored && !state.replace;
-}
-
-function columnsOf(state: RowState): string[] {
-  return Object.keys(state.write ?? {}).sort();
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return [...groups.values()];
-}
-
-/** Runs a mapping step, turning a MappingError into an ApplyError that names the change's key and index. */
-function wrapMapping<T>(
-  step: () => T,
-  state: { mapping: TableMapping; key: RowKey; index: number },
-  index: number,
-  column?: string,
-): T {
-  try {
-    return step();
-  } catch (error) {
-    if (error instanceof MappingError) {
-      const table = tableKey(state.mapping.table);
-      throw new ApplyError(
-        `${error.message} (key ${encodeKey(state.key)}, change ${index})`,
-        { table, column: error.where.column ?? column, key: encodeKey(state.key), index },
-        false,
-        { cause: safeCause(error) },
-      );
-    }
-    throw error;
-  }
-}
-
-function columnOfError(error: unknown): { column?: string } {
-  const match = /column '([^']+)'/i.exec(String((error as Error)?.message ?? ''));
-  return match ? { column: match[1]! } : {};
 }
 
 function isMissingTableOrColumn(error: unknown): boolean {

@@ -57,6 +57,7 @@ export class MySqlSource implements ChangeSource {
   private readonly tableFilter: Map<string, Set<string> | true>;
   private reader: BinlogReader | undefined;
   private acknowledged: SourcePosition | undefined;
+  private lastPosition: SourcePosition | undefined;
   private closed = false;
   private wakeConsumer: (() => void) | undefined;
 
@@ -180,6 +181,7 @@ export class MySqlSource implements ChangeSource {
         for await (const batch of this.batches(queue, history)) {
           attempt = 0;
           from = batch.resumeAfter > from ? batch.resumeAfter : from;
+          this.lastPosition = from;
           yield batch;
         }
         return;
@@ -300,6 +302,15 @@ export class MySqlSource implements ChangeSource {
     const [rows] = await this.pool.query<RowDataPacket[]>('SHOW BINARY LOGS');
     const files = rows.map((row) => String(row.Log_name));
     if (!files.includes(position.file)) throw purgedError(encodePosition(position), files[0]);
+  }
+
+  /** Bytes between the last position handed out and the end of the binlog (same file only; else the file's end). */
+  async lag(): Promise<{ bytes?: bigint; millis?: number }> {
+    if (this.lastPosition === undefined) return {};
+    const end = await this.currentEnd();
+    const at = decodePosition(this.lastPosition);
+    const bytes = end.file === at.file ? end.offset - at.offset : end.offset;
+    return { bytes: BigInt(Math.max(0, bytes)) };
   }
 
   async acknowledge(position: SourcePosition): Promise<void> {
