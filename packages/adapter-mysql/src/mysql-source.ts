@@ -60,6 +60,8 @@ export class MySqlSource implements ChangeSource {
   private lastPosition: SourcePosition | undefined;
   private closed = false;
   private wakeConsumer: (() => void) | undefined;
+  /** Set by the current stream's abort signal; a later stream starts afresh. */
+  private aborted = false;
 
   constructor(config: MySqlSourceConfigInput) {
     this.config = parseConfig(MySqlSourceConfigSchema, config, 'MySqlSource');
@@ -76,6 +78,10 @@ export class MySqlSource implements ChangeSource {
     }
   }
 
+  private get stopping(): boolean {
+    return this.closed || this.aborted;
+  }
+
   /** True for a table this source captures. */
   tracks(database: string, table: string): boolean {
     if (isMetadataTable(table)) return false;
@@ -84,8 +90,9 @@ export class MySqlSource implements ChangeSource {
   }
 
   async *stream(start: SourceStart): AsyncIterable<CapturedBatch> {
+    this.aborted = start.signal?.aborted ?? false;
     const abort = (): void => {
-      this.closed = true;
+      this.aborted = true;
       this.wakeConsumer?.();
     };
     start.signal?.addEventListener('abort', abort, { once: true });
@@ -134,7 +141,7 @@ export class MySqlSource implements ChangeSource {
             await history.persist([history.set(table.namespace, table.name, schema, encodePosition(base))]);
         },
       })) {
-        if (this.closed) return base;
+        if (this.stopping) return base;
         yield batch;
       }
       return base;
@@ -163,7 +170,7 @@ export class MySqlSource implements ChangeSource {
   private async *follow(base: BinlogPosition): AsyncGenerator<CapturedBatch> {
     let from = encodePosition(base);
     let attempt = 0;
-    while (!this.closed) {
+    while (!this.stopping) {
       const queue = new EventQueue<DecodedItem>();
       const history = this.history();
       await this.seedHistory(history, from);
@@ -177,6 +184,7 @@ export class MySqlSource implements ChangeSource {
       this.reader = this.createReader(decoder, queue, history);
       this.reader.start(this.startOf(decodePosition(from)));
       this.wakeConsumer = () => queue.close();
+      if (this.stopping) queue.close();
       try {
         for await (const batch of this.batches(queue, history)) {
           attempt = 0;
@@ -187,7 +195,7 @@ export class MySqlSource implements ChangeSource {
         return;
       } catch (error) {
         await this.reader.stop();
-        if (!isRetriable(error) || attempt >= RECONNECT_ATTEMPTS || this.closed) throw toSourceError(error, from);
+        if (!isRetriable(error) || attempt >= RECONNECT_ATTEMPTS || this.stopping) throw toSourceError(error, from);
         attempt += 1;
         await sleep(Math.min(30_000, 200 * 2 ** attempt) * Math.random());
       }

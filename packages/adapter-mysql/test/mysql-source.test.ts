@@ -124,3 +124,20 @@ describe('MySqlSource against MariaDB', () => {
     await again.close();
   });
 });
+
+describe('MySqlSource stream lifecycle', () => {
+  it('ends the stream when its signal aborts, and can stream again afterwards', async () => {
+    const url = await mysqlUrl();
+    const source = new MySqlSource({ id: uniqueName('abort'), url, heartbeatSeconds: 1 });
+    const controller = new AbortController();
+    const iterator = source.stream({ signal: controller.signal })[Symbol.asyncIterator]();
+    await iterator.next();
+    const pending = iterator.next();
+    controller.abort();
+    expect((await pending).done).toBe(true);
+    const again = source.stream({})[Symbol.asyncIterator]();
+    expect((await again.next()).done).toBe(false);
+    await again.return?.();
+    await source.close();
+  });
+});
