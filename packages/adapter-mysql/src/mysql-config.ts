@@ -36,6 +36,11 @@ export const MySqlSourceConfigSchema = z.object({
   maxBufferedEvents: z.number().int().min(100).default(20_000),
   /** Database holding worker-sync's own tables (shadow versions, schema history); default: the URL's database. */
   metadataDatabase: z.string().min(1).optional(),
+  /**
+   * When the checkpoint's binlog has been purged: `fail` (default) raises an IntegrityError; `resnapshot` resyncs by
+   * taking a fresh consistent snapshot of every captured table and streaming on from it.
+   */
+  onPurgedBinlog: z.enum(['fail', 'resnapshot']).default('fail'),
   ...typeOptions,
 });
 

@@ -102,8 +102,12 @@ export class MySqlSource implements ChangeSource {
       if (start.after !== undefined) {
         const after = decodePosition(start.after);
         base = { file: after.file, offset: after.offset, ...(after.gtid ? { gtid: after.gtid } : {}) };
-        await this.checkNotPurged(base);
-        if (after.snapshot && after.snapshot.table !== SNAPSHOT_DONE) yield* this.snapshot(base, after.snapshot);
+        if (await this.isPurged(base)) {
+          if (this.config.onPurgedBinlog === 'fail') throw purgedError(encodePosition(base), await this.oldestBinlog());
+          base = yield* this.snapshot(undefined, undefined);
+        } else if (after.snapshot && after.snapshot.table !== SNAPSHOT_DONE) {
+          yield* this.snapshot(base, after.snapshot);
+        }
       } else if (start.snapshot) {
         base = yield* this.snapshot(undefined, undefined);
       } else {
@@ -305,11 +309,15 @@ export class MySqlSource implements ChangeSource {
     return { file, offset, ...(gtid ? { gtid } : {}) };
   }
 
-  /** Fails with an IntegrityError when the binlog file holding `position` has been purged. */
-  private async checkNotPurged(position: BinlogPosition): Promise<void> {
+  /** True when the binlog file holding `position` is no longer on the server. */
+  private async isPurged(position: BinlogPosition): Promise<boolean> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SHOW BINARY LOGS');
-    const files = rows.map((row) => String(row.Log_name));
-    if (!files.includes(position.file)) throw purgedError(encodePosition(position), files[0]);
+    return !rows.some((row) => String(row.Log_name) === position.file);
+  }
+
+  private async oldestBinlog(): Promise<string | undefined> {
+    const [rows] = await this.pool.query<RowDataPacket[]>('SHOW BINARY LOGS');
+    return rows[0] === undefined ? undefined : String(rows[0].Log_name);
   }
 
   /** Bytes between the last position handed out and the end of the binlog (same file only; else the file's end). */

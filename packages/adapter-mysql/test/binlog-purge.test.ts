@@ -22,4 +22,29 @@ describe('MySqlSource with a purged binlog', () => {
     expect((error as Error).message).toMatch(/snapshot: true/);
     await source.close();
   });
+
+  it('resyncs with a fresh consistent snapshot when configured to', async () => {
+    const url = await mysqlUrl();
+    const c = await connect(url);
+    const table = uniqueName('purged_items');
+    await c.query(`CREATE TABLE ${table} (id INT PRIMARY KEY)`);
+    await c.query(`INSERT INTO ${table} VALUES (1), (2)`);
+    const [logs] = await c.query<RowDataPacket[]>('SHOW BINARY LOGS');
+    const oldest = String(logs[0]!.Log_name);
+    const index = Number(/\.(\d+)$/.exec(oldest)![1]);
+    const purged = oldest.replace(/\d+$/, String(index - 1).padStart(oldest.length - oldest.lastIndexOf('.') - 1, '0'));
+    const checkpoint = encodePosition({ file: purged, offset: 4 });
+    const source = new MySqlSource({ id: uniqueName('resync'), url, tables: [table], onPurgedBinlog: 'resnapshot' });
+    const iterator = source.stream({ after: checkpoint })[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.value!.changes.map((change) => [change.snapshot, change.key[0]![1]])).toEqual([
+      [true, 1n],
+      [true, 2n],
+    ]);
+    expect(first.value!.resumeAfter > checkpoint).toBe(true);
+    await iterator.return?.();
+    await source.close();
+    await c.query(`DROP TABLE ${table}`);
+    await c.end();
+  });
 });
