@@ -52,11 +52,34 @@ export function sourceMetadataDdl(database: string): string[] {
   ];
 }
 
-/** The shadow table's key for a row: a hash of table and typed key, so any key length fits an index. */
+/**
+ * The shadow table's key for a row: a hash of table and typed key, so any key length fits an index. For the common
+ * single-integer key the hash is prefixed (after a table prefix) by the key in byte order, so rows written in key
+ * order land next to each other in the shadow table's B-tree instead of at random pages.
+ */
 export function rowHash(table: TableRef, key: RowKey): Buffer {
-  return createHash('sha256')
-    .update(`${table.namespace}\u0000${table.name}\u0000${encodeKey(key)}`)
+  const tableId = `${table.namespace}\u0000${table.name}`;
+  const full = createHash('sha256')
+    .update(`${tableId}\u0000${encodeKey(key)}`)
     .digest();
+  const only = key.length === 1 ? key[0]![1] : undefined;
+  if (typeof only !== 'bigint' || only < -(1n << 63n) || only >= 1n << 63n) return full;
+  const ordered = Buffer.alloc(32);
+  tablePrefix(tableId).copy(ordered, 0);
+  ordered.writeBigUInt64BE(BigInt.asUintN(64, only) ^ (1n << 63n), 8);
+  full.copy(ordered, 16, 0, 16);
+  return ordered;
+}
+
+const tablePrefixes = new Map<string, Buffer>();
+
+function tablePrefix(tableId: string): Buffer {
+  let prefix = tablePrefixes.get(tableId);
+  if (prefix === undefined) {
+    prefix = createHash('sha256').update(tableId).digest().subarray(0, 8);
+    tablePrefixes.set(tableId, prefix);
+  }
+  return prefix;
 }
 
 /** A version vector as canonical JSON (sorted node ids). */

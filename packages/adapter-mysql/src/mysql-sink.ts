@@ -164,7 +164,9 @@ export class MySqlSink implements ChangeSink {
       };
       states.set(id, state);
       const tableId = `${mapping.table.namespace}.${mapping.table.name}`;
-      byTable.set(tableId, [...(byTable.get(tableId) ?? []), state]);
+      const group = byTable.get(tableId);
+      if (group) group.push(state);
+      else byTable.set(tableId, [state]);
     }
     for (const tableStates of byTable.values())
       await readStoredRows(connection, tableStates, true, this.metadataDatabase, this.statementRows);

@@ -1,4 +1,4 @@
-import { IntegrityError } from '@worker-sync/core';
+import { type CapturedChange, IntegrityError } from '@worker-sync/core';
 import type { RowDataPacket } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { encodePosition, MySqlSource } from '../src/index.js';
@@ -37,7 +37,7 @@ describe('MySqlSource with a purged binlog', () => {
     const source = new MySqlSource({ id: uniqueName('resync'), url, tables: [table], onPurgedBinlog: 'resnapshot' });
     const iterator = source.stream({ after: checkpoint })[Symbol.asyncIterator]();
     const first = await iterator.next();
-    expect(first.value!.changes.map((change) => [change.snapshot, change.key[0]![1]])).toEqual([
+    expect(first.value!.changes.map((change: CapturedChange) => [change.snapshot, change.key[0]![1]])).toEqual([
       [true, 1n],
       [true, 2n],
     ]);
