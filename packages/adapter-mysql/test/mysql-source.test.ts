@@ -103,26 +103,45 @@ describe('MySqlSource against MariaDB', () => {
     await iterator.return?.();
   });
 
-  it('resumes after an acknowledged position with nothing lost or doubled', async () => {
-    const resumable = new MySqlSource({ id: uniqueName('r'), url, tables: [table], heartbeatSeconds: 1, uuidColumns });
-    const iterator = resumable.stream({})[Symbol.asyncIterator]();
-    const start = (await iterator.next()).value!.resumeAfter;
-    const c = await connect(url);
-    for (let i = 0; i < 5; i++) await c.query(`INSERT INTO ${table} (id, name) VALUES (?, 'r')`, [200 + i]);
-    const firstTwo = await collect(iterator, (all) => all.length >= 2);
-    await iterator.return?.();
-    await resumable.close();
-    const checkpoint = firstTwo.last ?? start;
-    const seenBefore = firstTwo.changes.length;
-    const again = new MySqlSource({ id: uniqueName('r'), url, tables: [table], heartbeatSeconds: 1, uuidColumns });
-    const rest = again.stream({ after: checkpoint })[Symbol.asyncIterator]();
-    await c.query(`INSERT INTO ${table} (id, name) VALUES (299, 'end')`);
-    await c.end();
-    const { changes } = await collect(rest, (all) => all.some((change) => change.key[0]?.[1] === 299n));
-    expect(changes.map((change) => change.key[0]?.[1])).toEqual([200n, 201n, 202n, 203n, 204n, 299n].slice(seenBefore));
-    await rest.return?.();
-    await again.close();
-  });
+  it.each(['gtid', 'file'] as const)(
+    'resumes by %s after an acknowledged position with nothing lost or doubled',
+    async (positionMode) => {
+      const resumable = new MySqlSource({
+        id: uniqueName('r'),
+        url,
+        tables: [table],
+        heartbeatSeconds: 1,
+        uuidColumns,
+        positionMode,
+      });
+      const iterator = resumable.stream({})[Symbol.asyncIterator]();
+      const start = (await iterator.next()).value!.resumeAfter;
+      const c = await connect(url);
+      const base = positionMode === 'gtid' ? 200 : 300;
+      for (let i = 0; i < 5; i++) await c.query(`INSERT INTO ${table} (id, name) VALUES (?, 'r')`, [base + i]);
+      const firstTwo = await collect(iterator, (all) => all.length >= 2);
+      await iterator.return?.();
+      await resumable.close();
+      const checkpoint = firstTwo.last ?? start;
+      const seenBefore = firstTwo.changes.length;
+      const again = new MySqlSource({
+        id: uniqueName('r'),
+        url,
+        tables: [table],
+        heartbeatSeconds: 1,
+        uuidColumns,
+        positionMode,
+      });
+      const rest = again.stream({ after: checkpoint })[Symbol.asyncIterator]();
+      await c.query(`INSERT INTO ${table} (id, name) VALUES (?, 'end')`, [base + 99]);
+      await c.end();
+      const { changes } = await collect(rest, (all) => all.some((change) => change.key[0]?.[1] === BigInt(base + 99)));
+      const ids = [0, 1, 2, 3, 4, 99].map((i) => BigInt(base + i));
+      expect(changes.map((change) => change.key[0]?.[1])).toEqual(ids.slice(seenBefore));
+      await rest.return?.();
+      await again.close();
+    },
+  );
 });
 
 describe('MySqlSource stream lifecycle', () => {
