@@ -1,5 +1,6 @@
 import ZongJi, { type AnyBinlogEvent, type ColumnSchema, type TableMapEvent } from '@vlasky/zongji';
 import type { ConnectionOptions } from 'mysql2';
+import { mismatchedColumn } from './binlog-column-check.js';
 
 /** Where a binlog dump starts. */
 export type BinlogStart =
@@ -82,6 +83,16 @@ export class BinlogReader {
               'error',
               new Error(
                 `schema history of ${event.schemaName}.${event.tableName} has ${columns.length} columns but the binlog row has ${event.columnCount}`,
+              ),
+            );
+            return;
+          }
+          const mismatch = mismatchedColumn(columns, event.columnTypes);
+          if (mismatch !== undefined) {
+            self.emit(
+              'error',
+              new Error(
+                `schema history of ${event.schemaName}.${event.tableName} disagrees with the binlog on column ${mismatch}`,
               ),
             );
             return;
