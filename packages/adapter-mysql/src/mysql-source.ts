@@ -3,6 +3,7 @@ import {
   type CapturedBatch,
   type CapturedChange,
   type ChangeSource,
+  ConfigurationError,
   ConnectionError,
   IntegrityError,
   type SourcePosition,
@@ -58,6 +59,7 @@ export class MySqlSource implements ChangeSource {
   private reader: BinlogReader | undefined;
   private acknowledged: SourcePosition | undefined;
   private lastPosition: SourcePosition | undefined;
+  private queue: EventQueue<DecodedItem> | undefined;
   private closed = false;
   private wakeConsumer: (() => void) | undefined;
   /** Set by the current stream's abort signal; a later stream starts afresh. */
@@ -187,10 +189,11 @@ export class MySqlSource implements ChangeSource {
       });
       this.reader = this.createReader(decoder, queue, history);
       this.reader.start(this.startOf(decodePosition(from)));
+      this.queue = queue;
       this.wakeConsumer = () => queue.close();
       if (this.stopping) queue.close();
       try {
-        for await (const batch of this.batches(queue, history)) {
+        for await (const batch of this.batches(queue, history, from)) {
           attempt = 0;
           from = batch.resumeAfter > from ? batch.resumeAfter : from;
           this.lastPosition = from;
@@ -258,13 +261,19 @@ export class MySqlSource implements ChangeSource {
   }
 
   /** Groups decoded items into batches of whole transactions, persisting schema changes before what follows them. */
-  private async *batches(queue: EventQueue<DecodedItem>, history: SchemaHistory): AsyncGenerator<CapturedBatch> {
+  private async *batches(
+    queue: EventQueue<DecodedItem>,
+    history: SchemaHistory,
+    from: string,
+  ): AsyncGenerator<CapturedBatch> {
     let lastYield = Date.now();
+    // Positions only move forward, also when a resnapshot queues rows at an older position.
+    let position = from;
     for (;;) {
       const first = await queue.take();
       if (first === undefined) return;
       const changes: CapturedChange[] = [];
-      let position: string | undefined;
+      let moved = false;
       for (
         let item: DecodedItem | undefined = first;
         item !== undefined;
@@ -274,11 +283,12 @@ export class MySqlSource implements ChangeSource {
         if (item.kind === 'schema') await history.persist(item.records);
         else {
           if (item.kind === 'changes') changes.push(...item.changes);
-          position = item.position;
+          if (item.position > position) position = item.position;
+          moved = true;
         }
       }
       if (queue.length < this.config.maxBufferedEvents / 2) this.reader?.resume();
-      if (position === undefined) continue;
+      if (!moved) continue;
       const idle = Date.now() - lastYield > this.config.heartbeatSeconds * 1000;
       if (changes.length > 0 || idle) {
         lastYield = Date.now();
@@ -318,6 +328,34 @@ export class MySqlSource implements ChangeSource {
   private async oldestBinlog(): Promise<string | undefined> {
     const [rows] = await this.pool.query<RowDataPacket[]>('SHOW BINARY LOGS');
     return rows[0] === undefined ? undefined : String(rows[0].Log_name);
+  }
+
+  /**
+   * Re-reads one table's current rows into the running stream as snapshot inserts, through a consistent read view,
+   * without stopping the binlog. The rows are queued behind what the stream has already read; changes committed
+   * after the view replay over them in log order, so the result is the table's state once the stream catches up.
+   */
+  async resnapshot(table: TableRef): Promise<void> {
+    const queue = this.queue;
+    const position = this.lastPosition;
+    if (queue === undefined || position === undefined) {
+      throw new ConfigurationError(`resnapshot of ${table.namespace}.${table.name} needs a running stream`);
+    }
+    const view = await openSnapshot(this.pool);
+    try {
+      for await (const batch of snapshotBatches(view, {
+        tables: [table],
+        chunkSize: this.config.snapshotChunkSize,
+        typeOptions: typeOptionsOf(this.config),
+        base: decodePosition(position),
+      })) {
+        if (batch.changes.length === 0) continue;
+        queue.push({ kind: 'changes', changes: batch.changes.map((change) => ({ ...change, position })), position });
+      }
+    } finally {
+      await view.connection.query('COMMIT').catch(() => undefined);
+      view.connection.release();
+    }
   }
 
   /** Bytes between the last position handed out and the end of the binlog (same file only; else the file's end). */

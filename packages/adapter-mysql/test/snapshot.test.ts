@@ -88,3 +88,43 @@ describe('MySqlSource snapshot joined to the stream', () => {
     await c.end();
   });
 });
+
+describe('MySqlSource.resnapshot', () => {
+  it('re-reads a table into the running stream as snapshot inserts, positions never moving back', async () => {
+    const url = await mysqlUrl();
+    const table = uniqueName('resnap_items');
+    const c = await connect(url);
+    await c.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, v INT)`);
+    await c.query(`INSERT INTO ${table} VALUES (1, 1), (2, 2), (3, 3)`);
+    const source = new MySqlSource({
+      id: uniqueName('resnap'),
+      url,
+      tables: [table],
+      snapshotChunkSize: 2,
+      heartbeatSeconds: 1,
+    });
+    const iterator = source.stream({})[Symbol.asyncIterator]();
+    const start = (await iterator.next()).value!.resumeAfter;
+    await c.query(`INSERT INTO ${table} VALUES (4, 4)`);
+    const live = await iterator.next();
+    expect(live.value!.changes.map((change: CapturedChange) => change.key[0]![1])).toEqual([4n]);
+    await source.resnapshot({ namespace: new URL(url).pathname.slice(1), name: table });
+    const copied: bigint[] = [];
+    let last = live.value!.resumeAfter;
+    while (copied.length < 4) {
+      const next = await iterator.next();
+      for (const change of next.value!.changes) {
+        expect(change.snapshot).toBe(true);
+        copied.push(change.key[0]![1] as bigint);
+      }
+      expect(next.value!.resumeAfter >= last).toBe(true);
+      last = next.value!.resumeAfter;
+    }
+    expect(copied).toEqual([1n, 2n, 3n, 4n]);
+    expect(last > start).toBe(true);
+    await iterator.return?.();
+    await source.close();
+    await c.query(`DROP TABLE ${table}`);
+    await c.end();
+  });
+});
