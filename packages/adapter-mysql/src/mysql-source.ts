@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type CapturedBatch,
   type CapturedChange,
@@ -11,9 +10,10 @@ import {
   type TableRef,
   WorkerSyncError,
 } from '@worker-sync/core';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import { BinlogDecoder, type DecodedItem } from './binlog-decoder.js';
 import { BinlogReader, type BinlogStart } from './binlog-reader.js';
+import { binlogFiles, currentBinlogEnd, defaultServerId, purgedError } from './binlog-server.js';
 import { EventQueue } from './event-queue.js';
 import {
   databaseOfUrl,
@@ -104,8 +104,9 @@ export class MySqlSource implements ChangeSource {
       if (start.after !== undefined) {
         const after = decodePosition(start.after);
         base = { file: after.file, offset: after.offset, ...(after.gtid ? { gtid: after.gtid } : {}) };
-        if (await this.isPurged(base)) {
-          if (this.config.onPurgedBinlog === 'fail') throw purgedError(encodePosition(base), await this.oldestBinlog());
+        if (!(await binlogFiles(this.pool)).includes(base.file)) {
+          if (this.config.onPurgedBinlog === 'fail')
+            throw purgedError(encodePosition(base), (await binlogFiles(this.pool))[0]);
           base = yield* this.snapshot(undefined, undefined);
         } else if (after.snapshot && after.snapshot.table !== SNAPSHOT_DONE) {
           yield* this.snapshot(base, after.snapshot);
@@ -113,7 +114,7 @@ export class MySqlSource implements ChangeSource {
       } else if (start.snapshot) {
         base = yield* this.snapshot(undefined, undefined);
       } else {
-        base = await this.currentEnd();
+        base = await currentBinlogEnd(this.pool);
         // The schemas in force at the start must be recorded before anyone can alter the tables.
         await this.seedHistory(this.history(), encodePosition(base));
         yield { changes: [], resumeAfter: encodePosition(base) };
@@ -302,34 +303,6 @@ export class MySqlSource implements ChangeSource {
     return { filename: position.file, position: position.offset };
   }
 
-  /** The end of the binlog now, with the GTID state there. */
-  private async currentEnd(): Promise<BinlogPosition> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SHOW MASTER STATUS');
-    const row = rows[0];
-    if (!row) throw new IntegrityError('the binary log is off on this server (log_bin=OFF)', 'BINLOG_OFF');
-    const file = String(row.File);
-    const offset = Number(row.Position);
-    let gtid = row.Executed_Gtid_Set ? String(row.Executed_Gtid_Set).replace(/\s/g, '') : '';
-    if (!gtid) {
-      const [pos] = await this.pool
-        .query<RowDataPacket[]>('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [file, offset])
-        .catch(() => [[]] as never);
-      gtid = pos[0]?.gtid ? String(pos[0].gtid) : '';
-    }
-    return { file, offset, ...(gtid ? { gtid } : {}) };
-  }
-
-  /** True when the binlog file holding `position` is no longer on the server. */
-  private async isPurged(position: BinlogPosition): Promise<boolean> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SHOW BINARY LOGS');
-    return !rows.some((row) => String(row.Log_name) === position.file);
-  }
-
-  private async oldestBinlog(): Promise<string | undefined> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SHOW BINARY LOGS');
-    return rows[0] === undefined ? undefined : String(rows[0].Log_name);
-  }
-
   /**
    * Re-reads one table's current rows into the running stream as snapshot inserts, through a consistent read view,
    * without stopping the binlog. The rows are queued behind what the stream has already read; changes committed
@@ -361,7 +334,7 @@ export class MySqlSource implements ChangeSource {
   /** Bytes between the last position handed out and the end of the binlog (same file only; else the file's end). */
   async lag(): Promise<{ bytes?: bigint; millis?: number }> {
     if (this.lastPosition === undefined) return {};
-    const end = await this.currentEnd();
+    const end = await currentBinlogEnd(this.pool);
     const at = decodePosition(this.lastPosition);
     const bytes = end.file === at.file ? end.offset - at.offset : end.offset;
     return { bytes: BigInt(Math.max(0, bytes)) };
@@ -384,15 +357,6 @@ export class MySqlSource implements ChangeSource {
   }
 }
 
-function purgedError(position: string, oldest: string | undefined): IntegrityError {
-  return new IntegrityError(
-    `binlog position ${position} has been purged from the server (oldest binlog: ${oldest ?? 'none'}); changes after ` +
-      'the checkpoint are lost to this source. Resync: restart the source with no checkpoint and { snapshot: true } ' +
-      '(the version vectors make re-sent rows harmless), and raise binlog_expire_logs_seconds.',
-    'BINLOG_PURGED',
-  );
-}
-
 function isRetriable(error: unknown): boolean {
   if (error instanceof WorkerSyncError) return error.retriable;
   return isRetriableMySqlError(error) || /ECONNRESET|ECONNREFUSED|closed|lost/i.test(String((error as Error)?.message));
@@ -409,11 +373,6 @@ function toSourceError(error: unknown, position: string): WorkerSyncError {
   return new IntegrityError(`binlog stream at ${position}: ${describeMySqlError(error)}`, 'BINLOG', {
     cause: safeCause(error),
   });
-}
-
-/** A server id derived from the source id, so two sources never share one by accident. */
-function defaultServerId(id: string): number {
-  return 1_000_000 + (createHash('sha256').update(id).digest().readUInt32BE(0) % 1_000_000_000);
 }
 
 function sleep(ms: number): Promise<void> {
