@@ -1,0 +1,78 @@
+import pg from 'pg';
+
+/**
+ * Session settings every worker-sync connection runs with, so PostgreSQL's text output is the one
+ * `postgres-types.ts` parses: ISO dates, UTC instants, hex bytea, shortest-exact floats.
+ */
+export const SESSION_SETTINGS: Readonly<Record<string, string>> = {
+  DateStyle: 'ISO, MDY',
+  TimeZone: 'UTC',
+  bytea_output: 'hex',
+  extra_float_digits: '1',
+  IntervalStyle: 'postgres',
+};
+
+/** Every type is returned as PostgreSQL's text so `valueFromPg` maps it exactly (no lossy int8/numeric parsing). */
+const rawTypes = {
+  getTypeParser: () => (value: string) => value,
+} as unknown as pg.CustomTypesConfig;
+
+function options(): string {
+  return Object.entries(SESSION_SETTINGS)
+    .map(([name, value]) => `-c ${name}=${value.replace(/ /g, '\\ ')}`)
+    .join(' ');
+}
+
+/** A pool whose clients return raw text values and run with {@link SESSION_SETTINGS}. */
+export function createExactPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types: rawTypes, options: options() });
+  // An idle client's connection dropping must not crash the host; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** A single client with the same settings as {@link createExactPool}; the caller connects it. */
+export function createExactClient(url: string): pg.Client {
+  return new pg.Client({ connectionString: url, types: rawTypes, options: options() });
+}
+
+/** Quotes an identifier with the driver's escaping. */
+export function quoteIdent(name: string): string {
+  return pg.escapeIdentifier(name);
+}
+
+/** `"schema"."table"`. */
+export function quoteTable(schema: string, table: string): string {
+  return `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`;
+}
+
+/** The fields of a PostgreSQL error the adapter reports (never the values or the connection string). */
+export interface PgErrorFields {
+  readonly code?: string;
+  readonly message: string;
+  readonly table?: string;
+  readonly column?: string;
+  readonly constraint?: string;
+  readonly detail?: string;
+}
+
+/** Reads the fields of a `pg` DatabaseError (or any error) without depending on its class. */
+export function pgErrorFields(error: unknown): PgErrorFields {
+  const e = error as Partial<PgErrorFields> & { message?: string };
+  return {
+    code: typeof e.code === 'string' ? e.code : undefined,
+    message: typeof e.message === 'string' ? e.message : String(error),
+    table: e.table,
+    column: e.column,
+    constraint: e.constraint,
+    detail: e.detail,
+  };
+}
+
+/** True for errors that a retry can fix: lost connections, serialization failures, deadlocks, shutdowns. */
+export function isRetriablePgError(error: unknown): boolean {
+  const { code, message } = pgErrorFields(error);
+  if (code === undefined)
+    return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|not queryable/i.test(message);
+  return code === '40001' || code === '40P01' || code.startsWith('08') || code === '57P01' || code === '57P03';
+}

@@ -1,0 +1,94 @@
+import type { RowKey, RowVersion, TableRef } from '@worker-sync/core';
+import { valueToPg } from './postgres-types.js';
+
+/** Schema holding worker-sync's own tables. */
+export const METADATA_SCHEMA = 'worker_sync';
+/** Shadow table of row versions, co-written by the sink in the same transaction as the rows it applies. */
+export const ROW_VERSIONS = `${METADATA_SCHEMA}.row_versions`;
+/** Last position applied per (origin node, source id), co-written by the sink. */
+export const APPLIED_POSITIONS = `${METADATA_SCHEMA}.applied_positions`;
+/** Lease fencing tokens per replication slot. */
+export const LEASES = `${METADATA_SCHEMA}.leases`;
+/** Progress of initial snapshots, per source and table, so a crashed snapshot resumes after its last chunk. */
+export const SNAPSHOT_PROGRESS = `${METADATA_SCHEMA}.snapshot_progress`;
+/** Prefix of the transactional logical message each sink transaction starts with. */
+export const SINK_MESSAGE_PREFIX = 'worker_sync.sink';
+
+/** Advisory lock key that serialises metadata DDL between concurrent sinks and sources. */
+const DDL_LOCK = 7_264_202_611;
+
+/** DDL creating worker-sync's tables (idempotent, serialised by an advisory transaction lock). */
+export function metadataDdl(): string {
+  return `BEGIN;
+SELECT pg_advisory_xact_lock(${DDL_LOCK});
+CREATE SCHEMA IF NOT EXISTS ${METADATA_SCHEMA};
+CREATE TABLE IF NOT EXISTS ${ROW_VERSIONS} (
+  table_name text NOT NULL,
+  row_key text NOT NULL,
+  vv jsonb NOT NULL,
+  hlc bigint NOT NULL,
+  writer text NOT NULL,
+  deleted boolean NOT NULL,
+  columns jsonb,
+  PRIMARY KEY (table_name, row_key)
+);
+CREATE TABLE IF NOT EXISTS ${APPLIED_POSITIONS} (
+  origin text NOT NULL,
+  source_id text NOT NULL,
+  position text COLLATE "C" NOT NULL,
+  PRIMARY KEY (origin, source_id)
+);
+CREATE TABLE IF NOT EXISTS ${LEASES} (
+  slot text PRIMARY KEY,
+  token bigint NOT NULL,
+  holder text NOT NULL,
+  acquired_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${SNAPSHOT_PROGRESS} (
+  source_id text NOT NULL,
+  table_name text NOT NULL,
+  last_key text,
+  done boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (source_id, table_name)
+);
+COMMIT;`;
+}
+
+/** The shadow table's name for a table: `schema.table`, unquoted, as the source sees it in pgoutput relations. */
+export function shadowTableName(table: TableRef): string {
+  return `${table.namespace}.${table.name}`;
+}
+
+/**
+ * The shadow table's key for a row: a JSON list of the key's PostgreSQL text forms, computed from neutral values on
+ * both sides (sink and source) so the two always agree.
+ */
+export function shadowRowKey(key: RowKey): string {
+  return JSON.stringify(key.map(([, value]) => valueToPg(value)));
+}
+
+/** A version vector as canonical JSON (sorted node ids). */
+export function encodeVersionVector(vv: RowVersion['vv']): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(vv)
+        .sort()
+        .map((node) => [node, vv[node]]),
+    ),
+  );
+}
+
+/** Shadow columns (text forms, as a query or pgoutput returns them) to a {@link RowVersion}. */
+export function versionFromShadow(row: {
+  vv: string | null | undefined;
+  hlc: string | null | undefined;
+  writer: string | null | undefined;
+  deleted: string | boolean | null | undefined;
+}): RowVersion {
+  return {
+    vv: JSON.parse(String(row.vv)) as RowVersion['vv'],
+    hlc: BigInt(String(row.hlc)),
+    writer: String(row.writer),
+    deleted: row.deleted === true || row.deleted === 't' || row.deleted === 'true',
+  };
+}

@@ -1,0 +1,259 @@
+import {
+  type ApplyDecider,
+  ApplyError,
+  type ApplyOutcome,
+  type ChangeBatch,
+  type ChangeEvent,
+  type ChangeSink,
+  ConnectionError,
+  type NodeId,
+  type Row,
+  type RowKey,
+  type SourcePosition,
+  type StoredRow,
+  type TableRef,
+  WorkerSyncError,
+} from '@worker-sync/core';
+import type pg from 'pg';
+import { type PostgresSinkConfigInput, PostgresSinkConfigSchema, parseConfig } from './postgres-config.js';
+import { createExactPool, isRetriablePgError, pgErrorFields } from './postgres-connection.js';
+import { metadataDdl, SINK_MESSAGE_PREFIX, shadowRowKey, shadowTableName } from './postgres-metadata.js';
+import { type PgTable, readTable } from './postgres-table-catalog.js';
+import { diagnoseFailure } from './sink-diagnosis.js';
+import { loadStates, loadWholeTable, normaliseKey, type RowState, UNVERSIONED } from './sink-rows.js';
+import { selectAppliedPosition, upsertAppliedPosition } from './sink-statements.js';
+import { flushStates } from './sink-writer.js';
+
+/**
+ * Applies change batches to PostgreSQL: one transaction per batch, every touched row locked and read at once, its
+ * version decided by the engine, then multi-row upserts and deletes; the row versions (shadow table
+ * `worker_sync.row_versions`) and the batch position (`worker_sync.applied_positions`) are co-written in the same
+ * transaction, which starts with a transactional logical message so the node's {@link PostgresSource} recognises
+ * it. A redelivered batch is recognised from the stored position before any row is touched.
+ *
+ * @example
+ * ```ts
+ * const sink = new PostgresSink({ id: 'pg-sink', url: process.env.PG_BACKUP_URL! });
+ * const outcome = await sink.apply(batch, decide);
+ * ```
+ */
+export class PostgresSink implements ChangeSink {
+  readonly id: string;
+  private readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+  private readonly tables = new Map<string, PgTable>();
+  private ready: Promise<void> | undefined;
+
+  constructor(config: PostgresSinkConfigInput) {
+    const parsed = parseConfig(PostgresSinkConfigSchema, config, 'PostgresSink');
+    this.id = parsed.id;
+    this.schema = parsed.schema;
+    this.pool = createExactPool(parsed.url, parsed.poolSize);
+  }
+
+  /** Creates worker-sync's metadata tables if they do not exist. Called by the first apply. */
+  async init(): Promise<void> {
+    this.ready ??= this.pool
+      .query(metadataDdl())
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.ready = undefined;
+        throw toConnectionError(error, 'creating the worker_sync metadata tables');
+      });
+    await this.ready;
+  }
+
+  async apply(batch: ChangeBatch, decide: ApplyDecider): Promise<ApplyOutcome> {
+    await this.init();
+    const client = await this.connect();
+    let failed = false;
+    try {
+      await client.query('BEGIN');
+      const last = await client.query<{ position: string }>(selectAppliedPosition(batch.origin, batch.sourceId, true));
+      const stored = last.rows[0]?.position;
+      if (stored !== undefined && stored >= batch.position) {
+        await client.query('ROLLBACK');
+        return { applied: 0, skipped: batch.events.length, alreadyApplied: true };
+      }
+      await client.query('SELECT pg_logical_emit_message(true, $1, $2)', [
+        SINK_MESSAGE_PREFIX,
+        JSON.stringify({ sink: this.id, origin: batch.origin, sourceId: batch.sourceId, position: batch.position }),
+      ]);
+      const outcome = await this.applyEvents(client, batch, decide);
+      await client.query(upsertAppliedPosition(batch.origin, batch.sourceId, batch.position));
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      failed = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      this.tables.clear();
+      if (error instanceof WorkerSyncError) throw error;
+      if (isRetriablePgError(error)) throw toConnectionError(error, `applying batch ${batch.id}`);
+      throw await diagnoseFailure(this.pool, batch, error, (ref) => this.targetOf(ref));
+    } finally {
+      client.release(failed);
+    }
+  }
+
+  private async applyEvents(client: pg.PoolClient, batch: ChangeBatch, decide: ApplyDecider): Promise<ApplyOutcome> {
+    const states = await this.loadBatchStates(client, batch);
+    let applied = 0;
+    let skipped = 0;
+    const touched: RowState[] = [];
+    for (const [index, event] of batch.events.entries()) {
+      const targets =
+        event.op === 'truncate'
+          ? await this.truncateTargets(client, event, states)
+          : [states.get(this.stateKey(event.table, event.key))!];
+      for (const state of targets) {
+        const decision = decide(event, storedOf(state));
+        if (decision.kind === 'skip') {
+          skipped += 1;
+          continue;
+        }
+        applied += 1;
+        state.index = index;
+        state.version = decision.version;
+        state.versionChanged = true;
+        if (decision.kind === 'write') writeInto(state, decision.row, event);
+        touched.push(state);
+      }
+    }
+    await flushStates(client, [...new Set(touched)]);
+    return { applied, skipped, alreadyApplied: false };
+  }
+
+  /** Loads every row the batch names, one set of queries per table. */
+  private async loadBatchStates(client: pg.PoolClient, batch: ChangeBatch): Promise<Map<string, RowState>> {
+    const byTable = new Map<string, { ref: TableRef; keys: RowKey[]; first: number }>();
+    for (const [index, event] of batch.events.entries()) {
+      if (event.op === 'truncate') continue;
+      const ref = this.targetOf(event.table);
+      const name = shadowTableName(ref);
+      let group = byTable.get(name);
+      if (group === undefined) {
+        group = { ref, keys: [], first: index };
+        byTable.set(name, group);
+      }
+      group.keys.push(event.key);
+    }
+    const states = new Map<string, RowState>();
+    for (const { ref, keys, first } of byTable.values()) {
+      const table = await this.table(client, ref, first);
+      for (const state of await loadStates(client, ref, table, keys))
+        states.set(`${shadowTableName(ref)}|${state.rowKey}`, state);
+    }
+    return states;
+  }
+
+  private async truncateTargets(
+    client: pg.PoolClient,
+    event: ChangeEvent,
+    states: Map<string, RowState>,
+  ): Promise<RowState[]> {
+    const ref = this.targetOf(event.table);
+    const table = await this.table(client, ref, undefined);
+    for (const state of await loadWholeTable(client, ref, table)) {
+      const id = `${shadowTableName(ref)}|${state.rowKey}`;
+      if (!states.has(id)) states.set(id, state);
+    }
+    const prefix = `${shadowTableName(ref)}|`;
+    return [...states.entries()]
+      .filter(([id, state]) => id.startsWith(prefix) && state.row !== undefined)
+      .map(([, s]) => s);
+  }
+
+  private stateKey(ref: TableRef, key: RowKey): string {
+    const target = this.targetOf(ref);
+    const table = this.tables.get(shadowTableName(target))!;
+    return `${shadowTableName(target)}|${shadowRowKey(normaliseKey(table, key))}`;
+  }
+
+  private targetOf(ref: TableRef): TableRef {
+    return this.schema === undefined ? ref : { namespace: this.schema, name: ref.name };
+  }
+
+  private async table(client: pg.ClientBase, ref: TableRef, index: number | undefined): Promise<PgTable> {
+    const name = shadowTableName(ref);
+    let table = this.tables.get(name);
+    if (table === undefined) {
+      try {
+        table = await readTable(client, ref);
+      } catch (error) {
+        if (error instanceof ApplyError) throw new ApplyError(error.message, { ...error.where, index });
+        throw error;
+      }
+      this.tables.set(name, table);
+    }
+    return table;
+  }
+
+  async lastApplied(origin: NodeId, sourceId: string): Promise<SourcePosition | undefined> {
+    await this.init();
+    const result = await this.pool.query<{ position: string }>(selectAppliedPosition(origin, sourceId, false));
+    return result.rows[0]?.position;
+  }
+
+  async read(table: TableRef, keys: readonly RowKey[]): Promise<(StoredRow | undefined)[]> {
+    await this.init();
+    if (keys.length === 0) return [];
+    const client = await this.connect();
+    try {
+      // Locks taken by the read are released at COMMIT right after; they keep the row and its version consistent.
+      await client.query('BEGIN');
+      const ref = this.targetOf(table);
+      const states = await loadStates(client, ref, await this.table(client, ref, undefined), keys);
+      await client.query('COMMIT');
+      return states.map(storedOf);
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw toConnectionError(error, 'connecting the sink');
+    }
+  }
+}
+
+function storedOf(state: RowState): StoredRow | undefined {
+  if (state.version !== undefined) return { row: state.row, version: state.version };
+  if (state.row !== undefined) return { row: state.row, version: UNVERSIONED };
+  return undefined;
+}
+
+/** Applies a write decision to the tracked row: `null` deletes, a (partial) row updates the columns it names. */
+function writeInto(state: RowState, row: Row | null, event: ChangeEvent): void {
+  if (row === null) {
+    state.row = undefined;
+    state.deleted = true;
+    state.written = undefined;
+    return;
+  }
+  const recreated = state.row === undefined;
+  const unchanged = new Set(event.unchanged ?? []);
+  const next: Record<string, Row[string]> = recreated ? {} : { ...state.row };
+  const written = recreated ? new Set<string>() : (state.written ?? new Set<string>());
+  for (const [column, value] of Object.entries(row)) {
+    if (unchanged.has(column)) continue;
+    next[column] = value;
+    written.add(column);
+  }
+  for (const [column, value] of state.key) {
+    next[column] = value;
+    written.add(column);
+  }
+  state.row = next;
+  state.written = written;
+}
+
+function toConnectionError(error: unknown, doing: string): ConnectionError {
+  return new ConnectionError(`PostgreSQL ${doing}: ${pgErrorFields(error).message}`, { cause: error });
+}

@@ -1,0 +1,138 @@
+/**
+ * PostgreSQL's ISO text forms of dates, times and timestamps to and from the neutral microsecond values.
+ * The sessions worker-sync opens run with `DateStyle=ISO` and `TimeZone=UTC`, but offsets are parsed in full so a
+ * server-side default never changes a value.
+ */
+
+const MICROS_PER_SECOND = 1_000_000n;
+const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
+
+/** PG date text (`2024-02-29`, `0044-03-15 BC`) to the neutral ISO form (`-0043-03-15`: year 0 is 1 BC). */
+export function dateFromPg(text: string): string {
+  const bc = text.endsWith(' BC');
+  const body = bc ? text.slice(0, -3) : text;
+  const match = /^(\d{4,})-(\d{2})-(\d{2})$/.exec(body);
+  if (match === null) throw new RangeError(`not an ISO date: ${text}`);
+  const year = Number(match[1]);
+  return `${formatYear(bc ? 1 - year : year)}-${match[2]}-${match[3]}`;
+}
+
+/** Neutral ISO date to PG date text. */
+export function dateToPg(value: string): string {
+  const match = /^([+-]?\d{4,})-(\d{2})-(\d{2})$/.exec(value);
+  if (match === null) throw new RangeError(`not an ISO date: ${value}`);
+  const year = Number(match[1]);
+  const tail = `-${match[2]}-${match[3]}`;
+  return year <= 0 ? `${String(1 - year).padStart(4, '0')}${tail} BC` : `${String(year).padStart(4, '0')}${tail}`;
+}
+
+function formatYear(year: number): string {
+  if (year >= 0 && year <= 9999) return String(year).padStart(4, '0');
+  return `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(4, '0')}`;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (astronomical year numbering). */
+function daysFromCivil(year: number, month: number, day: number): bigint {
+  const y = BigInt(month <= 2 ? year - 1 : year);
+  const era = (y >= 0n ? y : y - 399n) / 400n;
+  const yoe = y - era * 400n;
+  const m = BigInt(month);
+  const doy = (153n * (m > 2n ? m - 3n : m + 9n) + 2n) / 5n + BigInt(day) - 1n;
+  const doe = yoe * 365n + yoe / 4n - yoe / 100n + doy;
+  return era * 146_097n + doe - 719_468n;
+}
+
+/** The inverse of {@link daysFromCivil}. */
+function civilFromDays(days: bigint): { year: number; month: number; day: number } {
+  const z = days + 719_468n;
+  const era = (z >= 0n ? z : z - 146_096n) / 146_097n;
+  const doe = z - era * 146_097n;
+  const yoe = (doe - doe / 1460n + doe / 36_524n - doe / 146_096n) / 365n;
+  const doy = doe - (365n * yoe + yoe / 4n - yoe / 100n);
+  const mp = (5n * doy + 2n) / 153n;
+  const day = Number(doy - (153n * mp + 2n) / 5n + 1n);
+  const month = Number(mp < 10n ? mp + 3n : mp - 9n);
+  const year = Number(yoe + era * 400n) + (month <= 2 ? 1 : 0);
+  return { year, month, day };
+}
+
+/** `HH:MM:SS[.ffffff]` to microseconds since midnight (24:00:00 is allowed, as in PostgreSQL). */
+function clockMicros(text: string): bigint {
+  const match = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (match === null) throw new RangeError(`not a time of day: ${text}`);
+  const seconds = BigInt(Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]));
+  return seconds * MICROS_PER_SECOND + BigInt((match[4] ?? '').padEnd(6, '0'));
+}
+
+function formatClock(micros: bigint): string {
+  const seconds = micros / MICROS_PER_SECOND;
+  const fraction = micros % MICROS_PER_SECOND;
+  const hh = String(seconds / 3600n).padStart(2, '0');
+  const mm = String((seconds / 60n) % 60n).padStart(2, '0');
+  const ss = String(seconds % 60n).padStart(2, '0');
+  return `${hh}:${mm}:${ss}.${String(fraction).padStart(6, '0')}`;
+}
+
+/** `+05`, `-03:30`, `+05:45:10` to seconds east of UTC. */
+function offsetSeconds(text: string): number {
+  const match = /^([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(text);
+  if (match === null) throw new RangeError(`not a UTC offset: ${text}`);
+  const seconds = Number(match[2]) * 3600 + Number(match[3] ?? 0) * 60 + Number(match[4] ?? 0);
+  return match[1] === '-' ? -seconds : seconds;
+}
+
+function formatOffset(seconds: number): string {
+  const sign = seconds < 0 ? '-' : '+';
+  const abs = Math.abs(seconds);
+  const hh = String(Math.floor(abs / 3600)).padStart(2, '0');
+  const mm = String(Math.floor(abs / 60) % 60).padStart(2, '0');
+  const ss = String(abs % 60).padStart(2, '0');
+  return `${sign}${hh}:${mm}:${ss}`;
+}
+
+/** PG `time` / `timetz` text to microseconds since midnight and, for `timetz`, the offset. */
+export function timeFromPg(text: string, zoned: boolean): { micros: bigint; offsetSeconds?: number } {
+  if (!zoned) return { micros: clockMicros(text) };
+  const at = Math.max(text.lastIndexOf('+'), text.lastIndexOf('-'));
+  if (at < 0) throw new RangeError(`time with time zone lacks an offset: ${text}`);
+  return { micros: clockMicros(text.slice(0, at)), offsetSeconds: offsetSeconds(text.slice(at)) };
+}
+
+/** Neutral time to PG `time` / `timetz` text. */
+export function timeToPg(micros: bigint, offset: number | undefined): string {
+  return offset === undefined ? formatClock(micros) : `${formatClock(micros)}${formatOffset(offset)}`;
+}
+
+/**
+ * PG `timestamp` / `timestamptz` text (`2024-01-02 03:04:05.123456+00`, BC dates, any offset) to microseconds since
+ * the epoch, from UTC for `timestamptz` and from the same wall clock for `timestamp`.
+ */
+export function timestampFromPg(text: string, zoned: boolean): bigint {
+  const bc = text.endsWith(' BC');
+  const body = bc ? text.slice(0, -3) : text;
+  const match = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([+-][\d:]+)?$/.exec(body);
+  if (match === null) throw new RangeError(`not a finite timestamp: ${text}`);
+  const year = bc ? 1 - Number(match[1]) : Number(match[1]);
+  const days = daysFromCivil(year, Number(match[2]), Number(match[3]));
+  let micros = days * MICROS_PER_DAY + clockMicros(match[4]!);
+  if (zoned) {
+    if (match[5] === undefined) throw new RangeError(`timestamp with time zone lacks an offset: ${text}`);
+    micros -= BigInt(offsetSeconds(match[5])) * MICROS_PER_SECOND;
+  }
+  return micros;
+}
+
+/** Neutral timestamp to PG text (UTC with an explicit `+00` offset for `timestamptz`). */
+export function timestampToPg(micros: bigint, zoned: boolean): string {
+  let days = micros / MICROS_PER_DAY;
+  let rest = micros % MICROS_PER_DAY;
+  if (rest < 0n) {
+    rest += MICROS_PER_DAY;
+    days -= 1n;
+  }
+  const { year, month, day } = civilFromDays(days);
+  const datePart = dateToPg(`${formatYear(year)}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+  const bc = datePart.endsWith(' BC');
+  const ymd = bc ? datePart.slice(0, -3) : datePart;
+  return `${ymd} ${formatClock(rest)}${zoned ? '+00' : ''}${bc ? ' BC' : ''}`;
+}

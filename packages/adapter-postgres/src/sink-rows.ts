@@ -1,0 +1,154 @@
+import { ApplyError, type Row, type RowKey, type RowVersion, type TableRef, type Value } from '@worker-sync/core';
+import type pg from 'pg';
+import { shadowRowKey, shadowTableName, versionFromShadow } from './postgres-metadata.js';
+import type { PgTable } from './postgres-table-catalog.js';
+import { valueFromPg, valueToPg } from './postgres-types.js';
+import {
+  lockRowKeys,
+  selectAllRowsForUpdate,
+  selectRowsForUpdate,
+  selectVersionsForUpdate,
+} from './sink-statements.js';
+
+/** One row as the sink tracks it through a batch: loaded state, then the effect of every decision in order. */
+export interface RowState {
+  readonly ref: TableRef;
+  readonly table: PgTable;
+  readonly key: RowKey;
+  readonly rowKey: string;
+  row: Row | undefined;
+  version: RowVersion | undefined;
+  /** The row was deleted by this batch (and maybe written again after). */
+  deleted: boolean;
+  /** Columns written by this batch (the row's upsert touches only these). */
+  written: Set<string> | undefined;
+  versionChanged: boolean;
+  /** Index in the batch of the last change that touched the row. */
+  index: number;
+}
+
+/** The version of a row that exists in the table but was never written by a sink: dominated by every write. */
+export const UNVERSIONED: RowVersion = { vv: {}, hlc: 0n, writer: '', deleted: false };
+
+/** Decodes a result row of raw text values into a neutral row. */
+export function rowFromResult(result: pg.QueryResult, raw: Record<string, string | null>, table: string): Row {
+  const row: Record<string, Value> = {};
+  for (const field of result.fields) {
+    row[field.name] = valueFromPg(raw[field.name] ?? null, field.dataTypeID, { table, column: field.name });
+  }
+  return row;
+}
+
+/** The primary key of a neutral row, in key order; an ApplyError names a missing key column. */
+export function keyOfRow(table: PgTable, row: Row): RowKey {
+  return table.key.map((column) => {
+    const value = row[column.name];
+    if (value === undefined) {
+      throw new ApplyError(`row of ${table.schema}.${table.name} lacks key column ${column.name}`, {
+        table: `${table.schema}.${table.name}`,
+        column: column.name,
+      });
+    }
+    return [column.name, value] as const;
+  });
+}
+
+/** The key's values as PostgreSQL text, in the table's key order (matched by column name). */
+export function keyTexts(table: PgTable, key: RowKey): (string | null)[] {
+  const byName = new Map(key.map(([column, value]) => [column, value]));
+  return table.key.map((column) => {
+    const value = byName.get(column.name);
+    if (value === undefined) {
+      throw new ApplyError(`key of ${table.schema}.${table.name} lacks column ${column.name}`, {
+        table: `${table.schema}.${table.name}`,
+        column: column.name,
+      });
+    }
+    return valueToPg(value, { table: `${table.schema}.${table.name}`, column: column.name });
+  });
+}
+
+/** Orders a key by the table's key columns so the shadow key is the same whatever order the change listed them in. */
+export function normaliseKey(table: PgTable, key: RowKey): RowKey {
+  const byName = new Map(key.map(([column, value]) => [column, value]));
+  return table.key.map((column) => [column.name, byName.get(column.name) ?? null] as const);
+}
+
+/**
+ * Locks and loads the stored state of the given keys of one table: advisory row locks, shadow versions and data rows,
+ * three queries whatever the number of keys.
+ */
+export async function loadStates(
+  client: pg.ClientBase,
+  ref: TableRef,
+  table: PgTable,
+  keys: readonly RowKey[],
+): Promise<RowState[]> {
+  const tableName = shadowTableName(ref);
+  const normalised = keys.map((key) => normaliseKey(table, key));
+  const rowKeys = normalised.map(shadowRowKey);
+  await client.query(lockRowKeys(tableName, rowKeys));
+  const versions = await readVersions(client, tableName, rowKeys);
+  const data = await client.query(
+    selectRowsForUpdate(
+      table,
+      normalised.map((key) => keyTexts(table, key)),
+    ),
+  );
+  const rows = new Map<string, Row>();
+  for (const raw of data.rows as Record<string, string | null>[]) {
+    const row = rowFromResult(data, raw, tableName);
+    rows.set(shadowRowKey(keyOfRow(table, row)), row);
+  }
+  return normalised.map((key, i) =>
+    newState(ref, table, key, rowKeys[i]!, rows.get(rowKeys[i]!), versions.get(rowKeys[i]!)),
+  );
+}
+
+/** Locks and loads every stored row of a table (a truncate decides per row). */
+export async function loadWholeTable(client: pg.ClientBase, ref: TableRef, table: PgTable): Promise<RowState[]> {
+  const tableName = shadowTableName(ref);
+  const versions = await readVersions(client, tableName, undefined);
+  const data = await client.query(selectAllRowsForUpdate(table));
+  const states = new Map<string, RowState>();
+  for (const raw of data.rows as Record<string, string | null>[]) {
+    const row = rowFromResult(data, raw, tableName);
+    const key = keyOfRow(table, row);
+    const rowKey = shadowRowKey(key);
+    states.set(rowKey, newState(ref, table, key, rowKey, row, versions.get(rowKey)));
+  }
+  return [...states.values()];
+}
+
+async function readVersions(
+  client: pg.ClientBase,
+  tableName: string,
+  rowKeys: readonly string[] | undefined,
+): Promise<Map<string, RowVersion>> {
+  const result = await client.query<{ row_key: string; vv: string; hlc: string; writer: string; deleted: string }>(
+    selectVersionsForUpdate(tableName, rowKeys),
+  );
+  return new Map(result.rows.map((row) => [row.row_key, versionFromShadow(row)]));
+}
+
+function newState(
+  ref: TableRef,
+  table: PgTable,
+  key: RowKey,
+  rowKey: string,
+  row: Row | undefined,
+  version: RowVersion | undefined,
+): RowState {
+  return {
+    ref,
+    table,
+    key,
+    rowKey,
+    row,
+    version,
+    deleted: false,
+    written: undefined,
+    versionChanged: false,
+    index: -1,
+  };
+}
