@@ -7,4 +7,5 @@ export {
   PostgresSourceConfigSchema,
 } from './postgres-config.js';
 export { PostgresSink } from './postgres-sink.js';
+export { PostgresSource } from './postgres-source.js';
 export { valueFromPg, valueToPg } from './postgres-types.js';

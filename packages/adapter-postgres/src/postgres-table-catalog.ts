@@ -9,7 +9,10 @@ export interface PgColumn {
   readonly oid: number;
 }
 
-/** A table's columns in order and its primary key columns in key order. */
+/**
+ * A table's columns in order and its primary key columns in column order (the order pgoutput flags them in, so the
+ * sink and the source build the same shadow key).
+ */
 export interface PgTable {
   readonly schema: string;
   readonly name: string;
@@ -43,6 +46,5 @@ export async function readTable(client: pg.ClientBase, table: TableRef): Promise
     if (row.key_position !== null) key.push({ column, position: Number(row.key_position) });
   }
   if (key.length === 0) throw new ApplyError(`table ${label} has no primary key`, { table: label });
-  key.sort((a, b) => a.position - b.position);
   return { schema: table.namespace, name: table.name, columns, key: key.map((k) => k.column) };
 }

@@ -1,0 +1,184 @@
+import type { CapturedChange, Row, RowKey, RowVersion, TableRef, TransactionInfo, Value } from '@worker-sync/core';
+import type { PgoutputMessage, PgoutputRelation } from 'pgwire';
+import {
+  METADATA_SCHEMA,
+  SINK_MESSAGE_PREFIX,
+  shadowRowKey,
+  shadowTableName,
+  versionFromShadow,
+} from './postgres-metadata.js';
+import { valueFromPg } from './postgres-types.js';
+
+interface OpenTransaction {
+  readonly xid: string;
+  readonly position: string;
+  readonly commitTimeMicros: bigint;
+  /** The transaction started with the sink's logical message: its data changes are sink writes. */
+  sink: boolean;
+  /** Shadow versions co-written by the sink, by `table|rowKey`. */
+  readonly versions: Map<string, RowVersion>;
+  index: number;
+}
+
+/**
+ * Turns pgoutput messages, in log order, into captured changes. Changes are handed out as they are decoded (a large
+ * transaction is never held whole); the last change of a transaction is held back until its commit so it can be
+ * marked as the commit boundary.
+ *
+ * Echo detection: a sink transaction starts with the transactional logical message {@link SINK_MESSAGE_PREFIX} and
+ * writes each row's shadow version before the row, so when a data change arrives its version is already known.
+ */
+export class PgoutputTransactionAssembler {
+  private open: OpenTransaction | undefined;
+  private held: CapturedChange | undefined;
+  /** Commit end LSN of the last transaction seen whole: the position to resume after. */
+  lastCommitEnd: string | undefined;
+
+  /** Feeds one message; returns changes that are now final (possibly none). */
+  feed(message: PgoutputMessage): CapturedChange[] {
+    switch (message.tag) {
+      case 'begin':
+        this.open = {
+          xid: String(message.xid),
+          position: message.commitLsn ?? '00000000/00000000',
+          commitTimeMicros: message.commitTime ?? 0n,
+          sink: false,
+          versions: new Map(),
+          index: 0,
+        };
+        return [];
+      case 'message':
+        if (message.transactional === true && message.prefix === SINK_MESSAGE_PREFIX && this.open !== undefined) {
+          this.open.sink = true;
+        }
+        return [];
+      case 'insert':
+      case 'update':
+      case 'delete':
+        return this.rowChange(message);
+      case 'truncate':
+        return this.truncate(message);
+      case 'commit':
+        return this.commit(message);
+      default:
+        return [];
+    }
+  }
+
+  /** True while a transaction is open (a partial batch must not move the resume position). */
+  get inTransaction(): boolean {
+    return this.open !== undefined;
+  }
+
+  /** Forgets a transaction cut short by a lost connection; it is re-read from the last acknowledged position. */
+  reset(): void {
+    this.open = undefined;
+    this.held = undefined;
+  }
+
+  private rowChange(message: PgoutputMessage): CapturedChange[] {
+    const relation = message.relation!;
+    const tx = this.open;
+    if (tx === undefined) return [];
+    if (relation.schema === METADATA_SCHEMA) {
+      if (relation.name === 'row_versions' && tx.sink && message.afterRaw) {
+        const raw = message.afterRaw;
+        tx.versions.set(
+          `${raw.table_name}|${raw.row_key}`,
+          versionFromShadow({ vv: raw.vv, hlc: raw.hlc, writer: raw.writer, deleted: raw.deleted ?? null }),
+        );
+      }
+      return [];
+    }
+    const table: TableRef = { namespace: relation.schema, name: relation.name };
+    const label = shadowTableName(table);
+    const after = message.afterRaw ? decodeRow(relation, message.afterRaw, label) : undefined;
+    const before = message.beforeRaw ? decodeRow(relation, message.beforeRaw, label) : undefined;
+    const unchanged = message.afterRaw ? unchangedColumns(relation, message.afterRaw) : [];
+    const newKey = after ? keyOf(relation, after.row) : undefined;
+    const oldKey = before ? keyOf(relation, before.row) : undefined;
+    const out: CapturedChange[] = [];
+    if (message.tag === 'update' && oldKey !== undefined && newKey !== undefined && !sameKey(oldKey, newKey)) {
+      // A primary-key change is a delete of the old row and an insert of the new one, so sinks keyed by the
+      // primary key stay right.
+      out.push(...this.emit(tx, { op: 'delete', table, key: oldKey, before: before!.row }, label));
+      out.push(...this.emit(tx, { op: 'insert', table, key: newKey, after: after!.row }, label));
+      return out;
+    }
+    const key = message.tag === 'delete' ? oldKey! : newKey!;
+    const change: Omit<CapturedChange, 'position' | 'tx'> = {
+      op: message.tag as 'insert' | 'update' | 'delete',
+      table,
+      key,
+      ...(after ? { after: after.row } : {}),
+      ...(before && message.tag !== 'delete' ? { before: before.row } : {}),
+      ...(message.tag === 'delete' && before ? { before: before.row } : {}),
+      ...(unchanged.length > 0 ? { unchanged } : {}),
+    };
+    return this.emit(tx, change, label);
+  }
+
+  private truncate(message: PgoutputMessage): CapturedChange[] {
+    const tx = this.open;
+    if (tx === undefined) return [];
+    const out: CapturedChange[] = [];
+    for (const relation of message.relations ?? []) {
+      if (relation.schema === METADATA_SCHEMA) continue;
+      const table = { namespace: relation.schema, name: relation.name };
+      out.push(...this.emit(tx, { op: 'truncate', table, key: [] }, shadowTableName(table)));
+    }
+    return out;
+  }
+
+  private emit(tx: OpenTransaction, change: Omit<CapturedChange, 'position' | 'tx'>, label: string): CapturedChange[] {
+    const applied =
+      tx.sink && change.op !== 'truncate' ? tx.versions.get(`${label}|${shadowRowKey(change.key)}`) : undefined;
+    const info: TransactionInfo = { id: tx.xid, commitTimeMicros: tx.commitTimeMicros, index: tx.index, last: false };
+    tx.index += 1;
+    const next: CapturedChange = { ...change, position: tx.position, tx: info, ...(applied ? { applied } : {}) };
+    const ready = this.held === undefined ? [] : [this.held];
+    this.held = next;
+    return ready;
+  }
+
+  private commit(message: PgoutputMessage): CapturedChange[] {
+    this.lastCommitEnd = message.commitEndLsn ?? message.lsn ?? this.lastCommitEnd;
+    this.open = undefined;
+    const held = this.held;
+    this.held = undefined;
+    return held === undefined ? [] : [{ ...held, tx: { ...held.tx, last: true } }];
+  }
+}
+
+function decodeRow(
+  relation: PgoutputRelation,
+  raw: Record<string, string | null | undefined>,
+  label: string,
+): { row: Row } {
+  const row: Record<string, Value> = {};
+  for (const column of relation.columns) {
+    const text = raw[column.name];
+    // undefined: an unchanged TOAST value (or a non-key column of a key-only tuple): not carried, never null.
+    if (text === undefined) continue;
+    row[column.name] = valueFromPg(text, column.typeOid, { table: label, column: column.name });
+  }
+  return { row };
+}
+
+function unchangedColumns(relation: PgoutputRelation, raw: Record<string, string | null | undefined>): string[] {
+  return relation.columns.filter((column) => raw[column.name] === undefined).map((column) => column.name);
+}
+
+/** Key columns are flagged (bit 1) in the relation message: the primary key under the default replica identity. */
+function keyOf(relation: PgoutputRelation, row: Row): RowKey {
+  return relation.columns
+    .filter((column) => (column.flags & 1) === 1)
+    .map((column) => [column.name, row[column.name] ?? null] as const);
+}
+
+function sameKey(a: RowKey, b: RowKey): boolean {
+  return (
+    a.length === b.length &&
+    a.every(([column], i) => b[i]![0] === column && shadowRowKey([a[i]!]) === shadowRowKey([b[i]!]))
+  );
+}

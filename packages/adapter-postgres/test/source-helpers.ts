@@ -1,0 +1,21 @@
+import type { CapturedBatch, CapturedChange } from '@worker-sync/core';
+import type { PostgresSource } from '../src/index.js';
+
+/**
+ * Reads batches from a running stream until `done(changes so far)` holds, acknowledging each batch as the engine
+ * would; returns the changes.
+ */
+export async function collect(
+  iterator: AsyncIterator<CapturedBatch>,
+  source: PostgresSource,
+  done: (changes: CapturedChange[]) => boolean,
+): Promise<CapturedChange[]> {
+  const changes: CapturedChange[] = [];
+  while (!done(changes)) {
+    const next = await iterator.next();
+    if (next.done === true) break;
+    changes.push(...next.value.changes);
+    await source.acknowledge(next.value.resumeAfter);
+  }
+  return changes;
+}
