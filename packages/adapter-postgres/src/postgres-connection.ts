@@ -58,7 +58,10 @@ export interface PgErrorFields {
 
 /** Reads the fields of a `pg` DatabaseError (or any error) without depending on its class. */
 export function pgErrorFields(error: unknown): PgErrorFields {
-  const e = error as Partial<PgErrorFields> & { message?: string };
+  const outer = error as Partial<PgErrorFields> & { message?: string; cause?: unknown };
+  // pgwire keeps the server's fields on `cause` (its PgError wraps the ErrorResponse).
+  const inner = outer?.cause as (Partial<PgErrorFields> & { message?: string }) | undefined;
+  const e = outer?.code === undefined && typeof inner?.code === 'string' ? inner : outer;
   return {
     code: typeof e.code === 'string' ? e.code : undefined,
     message: typeof e.message === 'string' ? e.message : String(error),

@@ -9,10 +9,13 @@ export async function collect(
   iterator: AsyncIterator<CapturedBatch>,
   source: PostgresSource,
   done: (changes: CapturedChange[]) => boolean,
+  first?: Promise<IteratorResult<CapturedBatch>>,
 ): Promise<CapturedChange[]> {
   const changes: CapturedChange[] = [];
+  let pending = first;
   while (!done(changes)) {
-    const next = await iterator.next();
+    const next = await (pending ?? iterator.next());
+    pending = undefined;
     if (next.done === true) break;
     changes.push(...next.value.changes);
     await source.acknowledge(next.value.resumeAfter);
