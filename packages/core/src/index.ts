@@ -1,5 +1,15 @@
 export { HLC_LOGICAL_BITS, type Hlc, packHlc, unpackHlc } from './clock/hlc-timestamp.js';
+export { HybridLogicalClock, type HybridLogicalClockOptions } from './clock/hybrid-logical-clock.js';
+export {
+  canonicalVersionVector,
+  compareVersionVectors,
+  dominatesOrEquals,
+  EMPTY_VERSION_VECTOR,
+  incrementVersionVector,
+  mergeVersionVectors,
+} from './clock/version-vector.js';
 export type { Causality, VersionVector } from './clock/version-vector-type.js';
+export { canonicalEncodeValue } from './codec/canonical-encoding.js';
 export {
   ApplyError,
   ConfigurationError,
@@ -29,6 +39,7 @@ export type {
   TableRef,
   TransactionInfo,
 } from './model/change-event.js';
+export { rowIdentity } from './model/row-identity.js';
 export type {
   ArrayValue,
   DateValue,
@@ -42,3 +53,8 @@ export type {
   Value,
   ValueType,
 } from './model/value.js';
+export { bytesEqual, rowsEqual, valuesEqual } from './model/value-equality.js';
+export { valueTypeOf } from './model/value-type.js';
+export { lastWriterWins } from './resolve/last-writer-wins.js';
+export { columnStamp, type Settlement, type SettlementOutcome, settleConflict } from './resolve/settle-conflict.js';
+export { sourcePriority } from './resolve/source-priority.js';

@@ -53,6 +53,13 @@ export interface RowVersion {
   readonly writer: NodeId;
   /** True when this version is a deletion (a tombstone that keeps the causal history). */
   readonly deleted: boolean;
+  /**
+   * Per column, the HLC of the write that last set that column's value. Only the column-merge resolver reads it: it
+   * takes each column from the side that wrote it last, so concurrent updates of different columns both survive.
+   * Engines record it when they stamp a local write (changed columns get the write's HLC, the others keep theirs);
+   * a column missing here counts as written at {@link RowVersion.hlc}, so versions without it stay valid.
+   */
+  readonly columns?: Readonly<Record<string, Hlc>>;
 }
 
 /**

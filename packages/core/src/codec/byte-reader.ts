@@ -1,0 +1,111 @@
+import { IntegrityError } from '../errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads what {@link ByteWriter} wrote, checking every step against the bytes actually present. Every failure is an
+ * `IntegrityError` (code `DECODE`) naming the byte offset and what was expected there, and no length read from
+ * the input is trusted before it is checked against the bytes that remain, so garbage can neither loop nor make
+ * the decoder allocate more than the input's size.
+ */
+export class ByteReader {
+  #offset = 0;
+  readonly #view: DataView;
+  private readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get offset(): number {
+    return this.#offset;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.#offset;
+  }
+
+  /** Throws the decoder's error for the current offset. */
+  fail(expected: string, at = this.#offset): never {
+    throw new IntegrityError(`undecodable batch at byte ${at}: expected ${expected}`, 'DECODE');
+  }
+
+  byte(expected: string): number {
+    if (this.#offset >= this.bytes.length) this.fail(`${expected}, found end of input`);
+    return this.bytes[this.#offset++]!;
+  }
+
+  /** An unsigned varint that must fit a safe integer. */
+  varuint(expected: string): number {
+    const start = this.#offset;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte(expected);
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (!Number.isSafeInteger(result)) this.fail(`${expected} within 2^53`, start);
+        return result;
+      }
+      scale *= 0x80;
+    }
+    return this.fail(`${expected} (varint longer than 8 bytes)`, start);
+  }
+
+  /** A count of items that each take at least `minItemBytes`; refused when the rest of the input cannot hold them. */
+  count(expected: string, minItemBytes = 1): number {
+    const start = this.#offset;
+    const n = this.varuint(expected);
+    if (n * minItemBytes > this.remaining) this.fail(`${expected} ≤ ${this.remaining} (bytes left), got ${n}`, start);
+    return n;
+  }
+
+  varuint64(expected: string): bigint {
+    const start = this.#offset;
+    let result = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      const b = this.byte(expected);
+      result |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) {
+        if (result >= 1n << 64n) this.fail(`${expected} within 64 bits`, start);
+        return result;
+      }
+    }
+    return this.fail(`${expected} (varint longer than 10 bytes)`, start);
+  }
+
+  zigzag64(expected: string): bigint {
+    const raw = this.varuint64(expected);
+    return (raw & 1n) === 0n ? raw >> 1n : -((raw + 1n) >> 1n);
+  }
+
+  float64(expected: string): number {
+    this.#need(8, expected);
+    const value = this.#view.getFloat64(this.#offset);
+    this.#offset += 8;
+    return value;
+  }
+
+  string(expected: string): string {
+    const start = this.#offset;
+    const body = this.blob(expected);
+    try {
+      return utf8.decode(body);
+    } catch {
+      return this.fail(`${expected} as valid UTF-8`, start);
+    }
+  }
+
+  /** Length-prefixed bytes, as a copy so the result does not pin the input buffer. */
+  blob(expected: string): Uint8Array {
+    const length = this.count(`length of ${expected}`);
+    const out = this.bytes.slice(this.#offset, this.#offset + length);
+    this.#offset += length;
+    return out;
+  }
+
+  #need(n: number, expected: string): void {
+    if (this.remaining < n) this.fail(`${expected} (${n} bytes), found ${this.remaining}`);
+  }
+}

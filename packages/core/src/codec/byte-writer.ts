@@ -1,0 +1,110 @@
+import { MappingError } from '../errors.js';
+
+const utf8 = new TextEncoder();
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** `String.prototype.isWellFormed` (Node 20+), missing from the ES2022 lib typings this package compiles against. */
+interface WellFormedString {
+  isWellFormed(): boolean;
+}
+
+/** An append-only byte buffer with the primitive encodings the codecs share (LEB128 varints, zigzag, UTF-8). */
+export class ByteWriter {
+  #bytes = new Uint8Array(256);
+  #view = new DataView(this.#bytes.buffer);
+  #length = 0;
+
+  /** The bytes written so far (a copy, so the writer can be reused). */
+  finish(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
+  }
+
+  byte(value: number): void {
+    this.#reserve(1);
+    this.#bytes[this.#length++] = value;
+  }
+
+  /** An unsigned integer up to 2^53 as a LEB128 varint. */
+  varuint(value: number): void {
+    this.#reserve(8);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.#bytes[this.#length++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.#bytes[this.#length++] = rest;
+  }
+
+  /** An unsigned 64-bit integer as a LEB128 varint (at most 10 bytes). */
+  varuint64(value: bigint, what: string): void {
+    if (value < 0n || value > UINT64_MAX)
+      throw new MappingError(`${what} ${value} is outside the unsigned 64-bit range`);
+    this.#reserve(10);
+    let rest = value;
+    while (rest >= 0x80n) {
+      this.#bytes[this.#length++] = Number(rest & 0x7fn) | 0x80;
+      rest >>= 7n;
+    }
+    this.#bytes[this.#length++] = Number(rest);
+  }
+
+  /** A signed 64-bit integer, zigzag-mapped so small magnitudes of either sign stay short. */
+  zigzag64(value: bigint, what: string): void {
+    if (value < INT64_MIN || value > INT64_MAX) {
+      throw new MappingError(`${what} ${value} is outside the int64 range`, { type: 'int64' });
+    }
+    this.varuint64(value >= 0n ? value << 1n : (-value << 1n) - 1n, what);
+  }
+
+  float64(value: number): void {
+    this.#reserve(8);
+    // Every NaN is written as the one canonical quiet NaN: JS cannot promise to keep NaN payloads anyway.
+    this.#view.setFloat64(this.#length, Number.isNaN(value) ? Number.NaN : value);
+    this.#length += 8;
+  }
+
+  /** Length-prefixed UTF-8. Strings with lone surrogates are refused: UTF-8 cannot carry them exactly. */
+  string(value: string, what: string): void {
+    if (!(value as unknown as WellFormedString).isWellFormed())
+      throw new MappingError(`${what} contains a lone UTF-16 surrogate`, { type: 'text' });
+    // Worst case 3 bytes per UTF-16 unit; encode in place to avoid a temporary array per string.
+    this.#reserve(value.length * 3 + 5);
+    if (value.length < 0x80) {
+      const at = this.#length++;
+      const { written } = utf8.encodeInto(value, this.#bytes.subarray(this.#length));
+      if (written < 0x80) {
+        this.#bytes[at] = written;
+        this.#length += written;
+        return;
+      }
+      this.#length = at;
+    }
+    this.bytes(utf8.encode(value));
+  }
+
+  /** Length-prefixed raw bytes. */
+  bytes(value: Uint8Array): void {
+    this.varuint(value.length);
+    this.raw(value);
+  }
+
+  /** Bytes with no length prefix. */
+  raw(value: Uint8Array): void {
+    this.#reserve(value.length);
+    this.#bytes.set(value, this.#length);
+    this.#length += value.length;
+  }
+
+  #reserve(extra: number): void {
+    const needed = this.#length + extra;
+    if (needed <= this.#bytes.length) return;
+    let size = this.#bytes.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = grown;
+    this.#view = new DataView(grown.buffer);
+  }
+}
