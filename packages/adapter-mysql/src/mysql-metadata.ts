@@ -26,7 +26,8 @@ export function sinkMetadataDdl(database: string): string[] {
       vv TEXT NOT NULL,
       hlc BIGINT NOT NULL,
       writer VARCHAR(255) NOT NULL,
-      deleted TINYINT(1) NOT NULL
+      deleted TINYINT(1) NOT NULL,
+      column_hlcs TEXT NULL
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     `CREATE TABLE IF NOT EXISTS ${quoteTable(database, APPLIED_POSITIONS_TABLE)} (
       origin VARCHAR(191) NOT NULL,
@@ -93,12 +94,27 @@ export function encodeVersionVector(vv: RowVersion['vv']): string {
   );
 }
 
+/** Per-column HLCs of a version as canonical JSON (`{"col":"hlc"}`), or null when the version has none. */
+export function encodeColumnHlcs(columns: RowVersion['columns']): string | null {
+  if (columns === undefined) return null;
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(columns)
+        .sort()
+        .map((name) => [name, columns[name]!.toString()]),
+    ),
+  );
+}
+
 /** A shadow row as read from a query or the binlog, into a {@link RowVersion}. */
 export function versionFromShadow(row: Readonly<Record<string, unknown>>): RowVersion {
-  return {
+  const version: RowVersion = {
     vv: JSON.parse(String(row.vv)) as RowVersion['vv'],
     hlc: BigInt(String(row.hlc)),
     writer: String(row.writer),
     deleted: Number(row.deleted) === 1,
   };
+  if (row.column_hlcs === null || row.column_hlcs === undefined) return version;
+  const columns = JSON.parse(String(row.column_hlcs)) as Record<string, string>;
+  return { ...version, columns: Object.fromEntries(Object.entries(columns).map(([name, hlc]) => [name, BigInt(hlc)])) };
 }

@@ -67,7 +67,7 @@ export async function readStoredRows(
   for (const part of chunks(states, statementRows)) {
     const byHash = new Map(part.map((state) => [state.hash.toString('hex'), state]));
     const [versions] = await connection.query<RowDataPacket[]>(
-      `SELECT row_hash, vv, hlc, writer, deleted FROM ${quoteTable(metadataDatabase, ROW_VERSIONS_TABLE)}
+      `SELECT row_hash, vv, hlc, writer, deleted, column_hlcs FROM ${quoteTable(metadataDatabase, ROW_VERSIONS_TABLE)}
           WHERE row_hash IN (${part.map(() => '?').join(', ')})${suffix}`,
       part.map((state) => state.hash),
     );

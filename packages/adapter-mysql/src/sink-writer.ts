@@ -1,7 +1,7 @@
 import { ApplyError } from '@worker-sync/core';
 import type { PoolConnection } from 'mysql2/promise';
 import { columnOfError, describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
-import { encodeVersionVector, ROW_VERSIONS_TABLE } from './mysql-metadata.js';
+import { encodeColumnHlcs, encodeVersionVector, ROW_VERSIONS_TABLE } from './mysql-metadata.js';
 import { type RowState, tableKey, wrapMapping } from './sink-rows.js';
 import { chunks, deleteStatement, insertStatement, upsertStatement } from './sink-statements.js';
 import { encodeKey } from './typed-json.js';
@@ -91,11 +91,12 @@ async function writeVersions(
       state.version!.hlc.toString(),
       state.version!.writer,
       state.version!.deleted ? 1 : 0,
+      encodeColumnHlcs(state.version!.columns),
     ]);
     const statement = upsertStatement(
       options.metadataDatabase,
       ROW_VERSIONS_TABLE,
-      ['row_hash', 'table_ns', 'table_name', 'row_key', 'vv', 'hlc', 'writer', 'deleted'],
+      ['row_hash', 'table_ns', 'table_name', 'row_key', 'vv', 'hlc', 'writer', 'deleted', 'column_hlcs'],
       ['row_hash'],
       rows,
     );

@@ -85,12 +85,13 @@ describe('MySqlSink against MariaDB', () => {
     ]);
     await sink.apply(batch, (incoming, current) => {
       seen.push(current?.version.vv);
-      return { kind: 'keep', version: { ...incoming.version, vv: { [pg]: 2, [mongo]: 1 } } };
+      return { kind: 'keep', version: { ...incoming.version, vv: { [pg]: 2, [mongo]: 1 }, columns: { name: 7n } } };
     });
     expect(seen).toEqual([{ [pg]: 2 }]);
     const [one] = await sink.read(ref, [[['id', 1n]]]);
     expect(one?.row?.name).toBe('one');
     expect(one?.version.vv).toEqual({ [pg]: 2, [mongo]: 1 });
+    expect(one?.version.columns).toEqual({ name: 7n });
   });
 
   it('rejects a bad change with an ApplyError naming table, column, key and index, and rolls back', async () => {
