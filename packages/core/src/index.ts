@@ -9,7 +9,8 @@ export {
   mergeVersionVectors,
 } from './clock/version-vector.js';
 export type { Causality, VersionVector } from './clock/version-vector-type.js';
-export { canonicalEncodeValue } from './codec/canonical-encoding.js';
+export { BATCH_CODEC_VERSION, decodeBatch, encodeBatch } from './codec/batch-codec.js';
+export { canonicalEncodeEvent, canonicalEncodeValue } from './codec/canonical-encoding.js';
 export {
   ApplyError,
   ConfigurationError,
@@ -26,6 +27,7 @@ export type { CheckpointStore } from './interfaces/checkpoint-store.js';
 export type { ConflictContext, ConflictResolver, ConflictSide, Resolution } from './interfaces/conflict-resolver.js';
 export type { DeadLetter, DeadLetterStage, DeadLetterStore } from './interfaces/dead-letter-store.js';
 export type { SubscribeOptions, Subscription, Transport } from './interfaces/transport.js';
+export { canonicalJson } from './model/canonical-json.js';
 export type {
   CapturedBatch,
   CapturedChange,

@@ -167,7 +167,8 @@ export function readValue(r: ByteReader, depth = 0): Value {
       if (offset < BigInt(Number.MIN_SAFE_INTEGER) || offset > BigInt(Number.MAX_SAFE_INTEGER)) {
         r.fail('a time offset within ±2^53 seconds', at + 1);
       }
-      return { kind: 'time', offsetSeconds: Number(offset), micros: int64(r) };
+      const micros = int64(r);
+      return { kind: 'time', micros, offsetSeconds: Number(offset) };
     }
     case Tag.timestamp:
     case Tag.timestampZoned:
