@@ -57,6 +57,17 @@ export type {
 } from './model/value.js';
 export { bytesEqual, rowsEqual, valuesEqual } from './model/value-equality.js';
 export { valueTypeOf } from './model/value-type.js';
+export { columnMerge } from './resolve/column-merge.js';
 export { lastWriterWins } from './resolve/last-writer-wins.js';
+export {
+  type ManualChoice,
+  ManualQueue,
+  type ManualQueueOptions,
+  MemoryParkedConflictStore,
+  manualResolver,
+  type ParkedConflict,
+  type ParkedConflictStore,
+} from './resolve/manual-queue.js';
+export { type ResolverFactory, ResolverRegistry } from './resolve/resolver-registry.js';
 export { columnStamp, type Settlement, type SettlementOutcome, settleConflict } from './resolve/settle-conflict.js';
 export { sourcePriority } from './resolve/source-priority.js';
