@@ -8,14 +8,14 @@
  * - MariaDB → PostgreSQL: rows committed in MariaDB at the target rate, captured by MySqlSource and applied by
  *   PostgresSink batch by batch (stamped directly, without the engine), against plain multi-row INSERT batches of the
  *   same rows into PostgreSQL: rows/s, ratio, and lag from the MariaDB commit to the PostgreSQL commit, p50/p99.
- * - PostgreSQL → MariaDB and the legs through SyncEngine run once PostgresSource and the engine exist; until then the
- *   suite says so.
+ * - PostgreSQL → MariaDB: the same the other way, PostgresSource → MySqlSink, against the MariaDB bulk INSERT.
+ * - Both directions through SyncEngine run once the engine exists; until then the suite says so.
  *
  * Bounded: `--rows N` (default 20000), `--rate R` rows/s for capture (default 10000). Loopback only.
  */
 
 import { MySqlSink, MySqlSource } from '@worker-sync/adapter-mysql';
-import { PostgresSink } from '@worker-sync/adapter-postgres';
+import { PostgresSink, PostgresSource } from '@worker-sync/adapter-postgres';
 import type { CapturedBatch, ChangeBatch } from '@worker-sync/core';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -49,7 +49,7 @@ function rowsOf(from: number, count: number): { id: bigint; name: string; qty: b
 
 const DDL = '(id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL)';
 
-async function applyLeg(url: string, options: Options): Promise<void> {
+async function applyLeg(url: string, options: Options): Promise<number> {
   const db = await mysql.createConnection(url);
   const suffix = Date.now().toString(36);
   const bulk = `bench_bulk_${suffix}`;
@@ -102,6 +102,7 @@ async function applyLeg(url: string, options: Options): Promise<void> {
     console.log(`  bulk multi-row INSERT : ${bulkRate.toFixed(0)} rows/s`);
     console.log(`  MySqlSink.apply       : ${sinkRate.toFixed(0)} rows/s`);
     console.log(`  ratio                 : ${(sinkRate / bulkRate).toFixed(2)}`);
+    return bulkRate;
   } finally {
     await db.query(`DROP TABLE IF EXISTS ${bulk}, ${synced}`);
     await db.end();
@@ -260,17 +261,110 @@ async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options):
   }
 }
 
+async function postgresToMariaLeg(url: string, pgUrl: string, options: Options, bulkRate: number): Promise<void> {
+  const db = await mysql.createConnection(url);
+  const origin = new pg.Client({ connectionString: pgUrl });
+  await origin.connect();
+  const table = `bench_p2m_${Date.now().toString(36)}`;
+  await origin.query(
+    `CREATE TABLE public.${table} (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price NUMERIC(10,2) NOT NULL)`,
+  );
+  await db.query(`CREATE TABLE ${table} ${DDL}`);
+  const source = new PostgresSource({
+    id: `bench_${table}`,
+    url: pgUrl,
+    tables: [`public.${table}`],
+    lease: false,
+    idleMillis: 50,
+  });
+  const sink = new MySqlSink({ id: 'bench', url, statementRows: options.batch });
+  let writer: Promise<void> = Promise.resolve();
+  try {
+    await sink.init();
+    const iterator = source.stream({})[Symbol.asyncIterator]();
+    // The source creates its slot on the first pull; rows are written only once the slot streams.
+    let pending: Promise<IteratorResult<CapturedBatch>> | undefined = iterator.next();
+    const slot = `worker_sync_bench_${table}`;
+    for (let i = 0; i < 300; i++) {
+      const found = await origin.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      if (found.rows[0]?.active === true) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const committedAt = new Map<bigint, number>();
+    const perTx = 100;
+    const started = performance.now();
+    writer = (async () => {
+      for (let from = 1; from <= options.rows; from += perTx) {
+        const due = started + ((from - 1) / options.rate) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const rows = rowsOf(from, Math.min(perTx, options.rows - from + 1));
+        const params = rows.flatMap((row) => [row.id.toString(), row.name, row.qty.toString(), row.price]);
+        const tuples = rows.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ');
+        await origin.query(`INSERT INTO public.${table} (id, name, qty, price) VALUES ${tuples}`, params);
+        const now = performance.now();
+        for (const row of rows) committedAt.set(row.id, now);
+      }
+    })();
+    const lags: number[] = [];
+    let applied = 0;
+    while (applied < options.rows) {
+      const next = await (pending ?? iterator.next());
+      pending = undefined;
+      if (next.done) break;
+      if (next.value.changes.length === 0) continue;
+      const batch = stamp(next.value, 'postgres', source.id, table);
+      await sink.apply(batch, (incoming) => ({
+        kind: 'write',
+        row: incoming.after ?? null,
+        version: incoming.version,
+      }));
+      await source.acknowledge(next.value.resumeAfter);
+      const now = performance.now();
+      for (const change of next.value.changes) {
+        const committed = committedAt.get(change.key[0]![1] as bigint);
+        if (committed !== undefined) lags.push(Math.max(0, now - committed));
+      }
+      applied += next.value.changes.length;
+    }
+    const rate = applied / ((performance.now() - started) / 1000);
+    await iterator.return?.(undefined);
+    lags.sort((a, b) => a - b);
+    console.log(
+      `PostgreSQL → MariaDB ${applied} rows offered at ${options.rate} rows/s (PostgresSource → MySqlSink, no engine)`,
+    );
+    console.log(`  MariaDB bulk INSERT   : ${bulkRate.toFixed(0)} rows/s`);
+    console.log(`  through the adapters  : ${rate.toFixed(0)} rows/s (at most the offered rate)`);
+    console.log(`  ratio                 : ${(rate / bulkRate).toFixed(2)}`);
+    console.log(
+      `  lag commit → applied  : p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms`,
+    );
+  } finally {
+    await writer.catch(() => undefined);
+    await source.close();
+    await sink.close();
+    await origin.query(
+      'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
+      [`worker_sync_bench_${table}`],
+    );
+    await origin.query(`DROP PUBLICATION IF EXISTS worker_sync_bench_${table}`);
+    await origin.query(`DROP TABLE IF EXISTS public.${table}`);
+    await origin.end();
+    await db.query(`DROP TABLE IF EXISTS ${table}`);
+    await db.end();
+  }
+}
+
 /** Runs the MariaDB benchmark legs and prints figures and ratios. */
 export async function run(args: string[]): Promise<void> {
   const url = process.env.MYSQL_URL;
   if (!url) throw new Error('MYSQL_URL is not set: run `pnpm services up mariadb` first');
   const options = parseArgs(args);
-  await applyLeg(url, options);
+  const mariaBulkRate = await applyLeg(url, options);
   await captureLeg(url, options);
   const pgUrl = process.env.PG_LOCAL_URL;
   if (!pgUrl) throw new Error('PG_LOCAL_URL is not set: run `pnpm services up postgres` first');
   await mariaToPostgresLeg(url, pgUrl, options);
-  console.log(
-    'PostgreSQL → MariaDB, and both directions through SyncEngine: not measured (no PostgresSource or engine yet)',
-  );
+  await postgresToMariaLeg(url, pgUrl, options, mariaBulkRate);
+  console.log('Both directions through SyncEngine: not measured (no engine in the tree yet)');
 }
