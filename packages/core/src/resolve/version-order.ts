@@ -11,7 +11,7 @@ export function compareByClock(a: RowVersion, b: RowVersion): number {
 
 /**
  * A total order over conflict sides: HLC, then writer, then (only for sides that also tie on those, which two
- * different writes never do) deletion before a live row and finally the rows' canonical bytes. Total, so a resolver
+ * different writes never do) deletion before a live row, the rows' canonical bytes and the column stamps. Total, so a resolver
  * built on it picks the same side whichever way round it is asked.
  */
 export function compareSides(a: ConflictSide, b: ConflictSide): number {
@@ -21,7 +21,18 @@ export function compareSides(a: ConflictSide, b: ConflictSide): number {
   const bLive = isLive(b);
   if (aLive !== bLive) return aLive ? 1 : -1;
   if (!aLive) return 0;
-  return compareBytes(canonicalEncodeValue(asDocument(a.row!)), canonicalEncodeValue(asDocument(b.row!)));
+  const byRow = compareBytes(canonicalEncodeValue(asDocument(a.row!)), canonicalEncodeValue(asDocument(b.row!)));
+  if (byRow !== 0) return byRow;
+  const stampsA = stampListing(a.version);
+  const stampsB = stampListing(b.version);
+  return stampsA < stampsB ? -1 : stampsA > stampsB ? 1 : 0;
+}
+
+/** Column stamps as one comparable string, so sides that differ only there still order totally. */
+function stampListing(version: RowVersion): string {
+  if (version.columns === undefined) return '';
+  const names = Object.keys(version.columns).sort();
+  return JSON.stringify(names.map((name) => [name, String(version.columns![name])]));
 }
 
 /** True when the side holds a row (not a deletion). */
