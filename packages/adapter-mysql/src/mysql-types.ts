@@ -1,5 +1,5 @@
-import { MappingError, type Value } from '@worker-sync/core';
-import { canonicalJsonText } from './json-canonical.js';
+import { canonicalJson, MappingError, type Value } from '@worker-sync/core';
+
 import type { MySqlColumnDefinition, MySqlColumnType } from './mysql-column.js';
 import { parseColumnType } from './mysql-column.js';
 import {
@@ -152,7 +152,7 @@ export function fromMySql(raw: unknown, column: MappedColumn): Value {
     case 'timestamp':
       return timestampFrom(String(raw), column);
     case 'json':
-      return { kind: 'json', value: canonicalJsonText(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw)) };
+      return { kind: 'json', value: canonicalJson(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw)) };
     case 'uuid-text':
     case 'uuid-native':
       return { kind: 'uuid', value: String(raw).toLowerCase() };
