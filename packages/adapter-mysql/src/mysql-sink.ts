@@ -9,6 +9,7 @@ import {
   MappingError,
   type NodeId,
   type RowKey,
+  type RowVersion,
   type SourcePosition,
   type StoredRow,
   type TableRef,
@@ -113,9 +114,9 @@ export class MySqlSink implements ChangeSink {
           ? await this.loadWholeTable(connection, event, index, states)
           : [states.get(eventKeys[index]!)!];
       for (const state of targets) {
-        const current: StoredRow | undefined =
-          state.version === undefined ? undefined : { row: state.row, version: state.version };
-        const decision = decide(event, current);
+        // A truncate is judged per row as the deletion of that row.
+        const incoming = event.op === 'truncate' ? { ...event, op: 'delete' as const, key: state.key } : event;
+        const decision = decide(incoming, storedRow(state));
         if (decision.kind === 'skip') {
           skipped += 1;
           continue;
@@ -124,7 +125,9 @@ export class MySqlSink implements ChangeSink {
         state.version = decision.version;
         state.versionDirty = true;
         state.index = index;
-        if (decision.kind === 'write') recordWrite(state, event.op === 'truncate' ? null : decision.row, index);
+        if (decision.kind === 'write') {
+          recordWrite(state, event.op === 'truncate' ? null : decision.row, index, event.unchanged);
+        }
       }
     }
     await flushRows(connection, [...new Set(states.values())], {
@@ -259,9 +262,7 @@ export class MySqlSink implements ChangeSink {
       };
     });
     if (states.length > 0) await readStoredRows(this.pool, states, false, this.metadataDatabase, this.statementRows);
-    return states.map((state) =>
-      state.version === undefined ? undefined : { row: state.row, version: state.version },
-    );
+    return states.map((state) => storedRow(state));
   }
 
   async close(): Promise<void> {
@@ -304,6 +305,16 @@ export class MySqlSink implements ChangeSink {
       throw toConnectionError(error, 'connecting the sink');
     }
   }
+}
+
+/** The version a row has before any sink wrote it: nobody's history. */
+const UNVERSIONED: RowVersion = { vv: {}, hlc: 0n, writer: '', deleted: false };
+
+/** What the decider sees: the stored version, or for a row no sink wrote yet its data with an empty history. */
+function storedRow(state: RowState): StoredRow | undefined {
+  if (state.version !== undefined) return { row: state.row, version: state.version };
+  if (state.row !== undefined) return { row: state.row, version: UNVERSIONED };
+  return undefined;
 }
 
 function isMissingTableOrColumn(error: unknown): boolean {

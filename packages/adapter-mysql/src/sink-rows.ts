@@ -42,12 +42,16 @@ export function newRowState(mapping: TableMapping, key: RowKey, hash: Buffer, in
 }
 
 /** Records a `write` decision: partial rows merge into what the batch already wrote for the row; null deletes. */
-export function recordWrite(state: RowState, row: Row | null, index: number): void {
-  if (row === null) {
+export function recordWrite(state: RowState, incoming: Row | null, index: number, unchanged?: readonly string[]): void {
+  if (incoming === null) {
     state.row = undefined;
     state.write = null;
     return;
   }
+  // Columns the change did not carry (unchanged TOAST values at the origin) are left as they are.
+  const skip = new Set(unchanged ?? []);
+  const row =
+    skip.size === 0 ? incoming : Object.fromEntries(Object.entries(incoming).filter(([name]) => !skip.has(name)));
   for (const name of Object.keys(row)) wrapMapping(() => state.mapping.column(name), state, index);
   if (state.write === null) state.replace = true;
   const keyColumns = Object.fromEntries(state.key);

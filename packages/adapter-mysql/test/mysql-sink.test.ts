@@ -130,4 +130,43 @@ describe('MySqlSink against MariaDB', () => {
     expect(unique).toBeInstanceOf(ApplyError);
     expect((unique as Error).message).toMatch(new RegExp(table));
   });
+
+  it('shows a row no sink wrote with an empty history, leaves unchanged columns, and judges a truncate per row', async () => {
+    const c = await connect(url);
+    await c.query(`INSERT INTO ${table} (id, name, note) VALUES (50, 'local', 'keep me')`);
+    await c.end();
+    const seen: unknown[] = [];
+    await sink.apply(
+      batchOf(pg, '0000000005', [
+        {
+          op: 'update',
+          table: ref,
+          key: [['id', 50n]],
+          after: { id: 50n, name: 'remote', note: 'stale' },
+          unchanged: ['note'],
+          version: version(pg, 1),
+        },
+      ]),
+      (incoming, current) => {
+        seen.push(current?.version);
+        return writeAll(incoming);
+      },
+    );
+    expect(seen).toEqual([{ vv: {}, hlc: 0n, writer: '', deleted: false }]);
+    const [row] = await sink.read(ref, [[['id', 50n]]]);
+    expect(row?.row).toMatchObject({ name: 'remote', note: 'keep me' });
+    const judged: unknown[] = [];
+    await sink.apply(
+      batchOf(pg, '0000000006', [{ op: 'truncate', table: ref, key: [], version: version(pg, 9, true) }]),
+      (incoming) => {
+        judged.push([incoming.op, incoming.key[0]?.[1]]);
+        return { kind: 'write', row: null, version: incoming.version };
+      },
+    );
+    expect(judged).toContainEqual(['delete', 50n]);
+    expect(judged.every((entry) => (entry as unknown[])[0] === 'delete')).toBe(true);
+    const [gone] = await sink.read(ref, [[['id', 50n]]]);
+    expect(gone?.row).toBeUndefined();
+    expect(gone?.version.deleted).toBe(true);
+  });
 });
