@@ -65,6 +65,11 @@ export class PgoutputTransactionAssembler {
     }
   }
 
+  /** The commit LSN of the open transaction (its changes' position), if one is open. */
+  get openPosition(): string | undefined {
+    return this.open?.position;
+  }
+
   /** True while a transaction is open (a partial batch must not move the resume position). */
   get inTransaction(): boolean {
     return this.open !== undefined;

@@ -231,21 +231,31 @@ export class PostgresSource implements ChangeSource {
   private async *replicate(from: string, signal: AbortSignal | undefined): AsyncGenerator<CapturedBatch> {
     const health = await slotState(this.pool, this.slot);
     if (health.walStatus === 'lost') throw slotLostError(this.slot);
+    const start = parsePosition(from);
     const connection = this.replicationConnection();
     this.connection = connection;
     const onAbort = () => connection.destroy();
     signal?.addEventListener('abort', onAbort, { once: true });
     const replication = connection.logicalReplication({
       slot: this.slot,
-      startLsn: from,
+      startLsn: start.lsn,
       options: { proto_version: '1', publication_names: this.publication, messages: 'true' },
     });
     this.replication = replication;
-    if (this.acknowledged !== undefined) replication.ack(this.acknowledged);
+    if (this.acknowledged !== undefined) replication.ack(parsePosition(this.acknowledged).lsn);
     const assembler = new PgoutputTransactionAssembler();
     let resumeAfter = from;
     let yielded = from;
     let pending: CapturedChange[] = [];
+    // Restarting inside a transaction: the server sends it whole again; drop what was already handed out.
+    const fresh = (change: CapturedChange) =>
+      start.index === undefined || change.position !== start.lsn || change.tx.index > start.index;
+    const flush = (): CapturedBatch => {
+      const batch = { changes: pending, resumeAfter: partialResume(pending, assembler) ?? resumeAfter };
+      yielded = batch.resumeAfter;
+      pending = [];
+      return batch;
+    };
     try {
       for await (const chunk of replication.pgoutputDecode()) {
         for (const message of chunk.messages) {
@@ -253,19 +263,11 @@ export class PostgresSource implements ChangeSource {
             pending.push(...(await this.resnapshots.take(message)));
             continue;
           }
-          pending.push(...assembler.feed(message));
+          pending.push(...assembler.feed(message).filter(fresh));
           if (!assembler.inTransaction && assembler.lastCommitEnd !== undefined) resumeAfter = assembler.lastCommitEnd;
-          if (pending.length >= this.config.maxBatchChanges) {
-            yield { changes: pending, resumeAfter };
-            yielded = resumeAfter;
-            pending = [];
-          }
+          if (pending.length >= this.config.maxBatchChanges) yield flush();
         }
-        if (pending.length > 0 || resumeAfter > yielded) {
-          yield { changes: pending, resumeAfter };
-          yielded = resumeAfter;
-          pending = [];
-        }
+        if (pending.length > 0 || resumeAfter > yielded) yield flush();
         if (this.closed || signal?.aborted) break;
       }
     } finally {
@@ -288,7 +290,9 @@ export class PostgresSource implements ChangeSource {
     if (position.includes(SNAPSHOT_MARK)) return;
     await this.lease?.check();
     if (this.acknowledged === undefined || position > this.acknowledged) this.acknowledged = position;
-    this.replication?.ack(position);
+    // Acknowledging a transaction's commit LSN (for a position inside it) keeps that transaction: the server only
+    // skips transactions whose commit record starts before the confirmed LSN.
+    this.replication?.ack(parsePosition(position).lsn);
   }
 
   /**
@@ -312,6 +316,31 @@ export class PostgresSource implements ChangeSource {
     await this.lease?.release();
     await this.pool.end().catch(() => undefined);
   }
+}
+
+/** Marks a position inside a transaction: `<commit LSN>~<last change index handed out>`. */
+const PARTIAL_MARK = '~';
+
+/** A position's LSN and, for a position inside a transaction, the index of the last change handed out. */
+function parsePosition(position: string): { lsn: string; index?: number } {
+  const at = position.indexOf(PARTIAL_MARK);
+  if (at < 0) return { lsn: position };
+  return { lsn: position.slice(0, at), index: Number(position.slice(at + 1)) };
+}
+
+/**
+ * The resume position of a batch that ends inside a transaction: unique and increasing (so a sink's per-origin
+ * position check never mistakes the next part of the same transaction for a redelivery), after the previous commit
+ * and before this transaction's commit end.
+ */
+function partialResume(
+  pending: readonly CapturedChange[],
+  assembler: PgoutputTransactionAssembler,
+): string | undefined {
+  const last = pending[pending.length - 1];
+  if (last === undefined || !assembler.inTransaction || last.snapshot === true || last.tx.last) return undefined;
+  if (last.position !== assembler.openPosition) return undefined;
+  return `${last.position}${PARTIAL_MARK}${String(last.tx.index).padStart(10, '0')}`;
 }
 
 function isResnapshotMarker(message: PgoutputMessage): boolean {

@@ -17,6 +17,8 @@ export async function collect(
     const next = await (pending ?? iterator.next());
     pending = undefined;
     if (next.done === true) break;
+    if (process.env.DEBUG_COLLECT)
+      console.log(JSON.stringify(next.value, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 300));
     changes.push(...next.value.changes);
     await source.acknowledge(next.value.resumeAfter);
   }
