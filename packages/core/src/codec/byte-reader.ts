@@ -63,6 +63,16 @@ export class ByteReader {
 
   varuint64(expected: string): bigint {
     const start = this.#offset;
+    // Fast path: up to 7 bytes (49 bits) fit a double exactly, so only longer varints pay for bigint arithmetic.
+    let small = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && this.#offset < this.bytes.length; i++) {
+      const b = this.bytes[this.#offset++]!;
+      small += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return BigInt(small);
+      scale *= 0x80;
+    }
+    this.#offset = start;
     let result = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
       const b = this.byte(expected);
@@ -89,9 +99,26 @@ export class ByteReader {
 
   string(expected: string): string {
     const start = this.#offset;
-    const body = this.blob(expected);
+    const length = this.count(`length of ${expected}`);
+    const end = this.#offset + length;
+    // Short ASCII strings (names, ids, positions) dominate; building them directly skips a TextDecoder call.
+    if (length <= 32) {
+      let ascii = '';
+      let i = this.#offset;
+      for (; i < end; i++) {
+        const b = this.bytes[i]!;
+        if (b >= 0x80) break;
+        ascii += String.fromCharCode(b);
+      }
+      if (i === end) {
+        this.#offset = end;
+        return ascii;
+      }
+    }
     try {
-      return utf8.decode(body);
+      const text = utf8.decode(this.bytes.subarray(this.#offset, end));
+      this.#offset = end;
+      return text;
     } catch {
       return this.fail(`${expected} as valid UTF-8`, start);
     }

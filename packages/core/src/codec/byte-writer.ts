@@ -41,6 +41,11 @@ export class ByteWriter {
   varuint64(value: bigint, what: string): void {
     if (value < 0n || value > UINT64_MAX)
       throw new MappingError(`${what} ${value} is outside the unsigned 64-bit range`);
+    if (value <= 0x1fffffffffffffn) {
+      // Below 2^53 the varint is built with double arithmetic, much cheaper than bigint shifts.
+      this.varuint(Number(value));
+      return;
+    }
     this.#reserve(10);
     let rest = value;
     while (rest >= 0x80n) {

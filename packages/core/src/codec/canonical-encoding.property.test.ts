@@ -86,7 +86,7 @@ function mutate(e: ChangeEvent, [which, text, value]: [number, string, ChangeEve
     case 2:
       return { ...e, position: e.position + text };
     case 3:
-      return { ...e, version: { ...e.version, hlc: e.version.hlc + BigInt(text.length) } };
+      return { ...e, version: { ...e.version, hlc: (e.version.hlc + BigInt(text.length)) % (1n << 64n) } };
     case 4:
       return { ...e, version: { ...e.version, vv: { ...e.version.vv, [text]: text.length } } };
     case 5:
