@@ -58,6 +58,7 @@ export type {
 export { bytesEqual, rowsEqual, valuesEqual } from './model/value-equality.js';
 export { valueTypeOf } from './model/value-type.js';
 export { columnMerge } from './resolve/column-merge.js';
+export { stampColumns } from './resolve/column-stamps.js';
 export { lastWriterWins } from './resolve/last-writer-wins.js';
 export {
   type ManualChoice,

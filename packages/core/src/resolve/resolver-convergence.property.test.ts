@@ -16,9 +16,10 @@ import type { ConflictResolver, ConflictSide } from '../interfaces/conflict-reso
 import type { NodeId, RowVersion } from '../model/change-event.js';
 import type { Row, Value } from '../model/value.js';
 import { columnMerge } from './column-merge.js';
+import { stampColumns } from './column-stamps.js';
 import { lastWriterWins } from './last-writer-wins.js';
 import { sameState } from './resolver-arbitraries.js';
-import { columnStamp, settleConflict } from './settle-conflict.js';
+import { settleConflict } from './settle-conflict.js';
 import { sourcePriority } from './source-priority.js';
 
 const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
@@ -79,11 +80,8 @@ class Replica {
     if (remove) {
       side = { row: null, version: { vv, hlc, writer: this.node, deleted: true } };
     } else {
-      const base = current?.row ?? null;
-      const row = { ...(base ?? {}), ...set };
-      const columns: Record<string, bigint> = {};
-      for (const c of Object.keys(row))
-        columns[c] = base !== null && !(c in set) ? columnStamp(current!.version, c) : hlc;
+      const row = { ...(current?.row ?? {}), ...set };
+      const columns = stampColumns(current, row, hlc);
       side = { row, version: { vv, hlc, writer: this.node, deleted: false, columns } };
     }
     this.rows.set(key, side);
