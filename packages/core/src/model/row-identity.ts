@@ -10,7 +10,7 @@ import type { RowKey, TableRef } from './change-event.js';
  *
  * @example
  * ```ts
- * rowIdentity({ namespace: 'public', name: 'orders' }, [['id', 42n]]); // 'public.orders/AQIAaWQDVA'
+ * rowIdentity({ namespace: 'public', name: 'orders' }, [['id', 42n]]); // 'public.orders/AQJpZANU'
  * ```
  */
 export function rowIdentity(table: TableRef, key: RowKey): string {
