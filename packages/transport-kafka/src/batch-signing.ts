@@ -26,7 +26,7 @@ const DOMAIN = 'worker-sync/kafka-batch/v1';
  * byte length (big-endian u32) so that no two different field sets share an encoding.
  */
 export function signingInput(fields: SignedFields, payload: Uint8Array): Buffer {
-  const parts = [DOMAIN, fields.algorithm, fields.keyId, fields.codecVersion, fields.origin].map((s) =>
+  const parts: Buffer[] = [DOMAIN, fields.algorithm, fields.keyId, fields.codecVersion, fields.origin].map((s) =>
     Buffer.from(s, 'utf8'),
   );
   parts.push(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));

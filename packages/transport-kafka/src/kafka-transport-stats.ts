@@ -4,6 +4,8 @@ export interface KafkaTransportStats {
   readonly publishedBatches: number;
   /** Kafka messages those batches were split into (one per topic partition touched). */
   readonly publishedMessages: number;
+  /** Payload bytes of those messages (encoded batches, without headers). */
+  readonly publishedBytes: number;
   /** Messages whose handler resolved (acknowledged). */
   readonly delivered: number;
   /** Messages of this node's own origin, skipped without applying (per-table layout). */
@@ -36,6 +38,7 @@ export function emptyCounters(): KafkaTransportCounters {
   return {
     publishedBatches: 0,
     publishedMessages: 0,
+    publishedBytes: 0,
     delivered: 0,
     skippedOwnOrigin: 0,
     rejectedUnsigned: 0,
