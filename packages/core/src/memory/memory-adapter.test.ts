@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyDecider } from '../interfaces/change-sink.js';
-import type { CapturedBatch, ChangeBatch, RowVersion } from '../model/change-event.js';
+import type { CapturedBatch, CapturedChange, ChangeBatch, RowVersion } from '../model/change-event.js';
 import { MemoryDatabase } from './memory-database.js';
 import { MemorySink } from './memory-sink.js';
 import { MemorySource } from './memory-source.js';
@@ -82,7 +82,7 @@ describe('MemoryDatabase + MemorySource', () => {
     const next = stream.next();
     source.release(1);
     const first = await next;
-    expect(first.value!.changes.map((c) => c.key)).toEqual([[['id', 1n]]]);
+    expect((first.value as CapturedBatch).changes.map((c) => c.key)).toEqual([[['id', 1n]]]);
     expect(source.pending()).toBe(1);
     source.release();
     expect((await stream.next()).value!.resumeAfter).toBe('0000000000000002');
@@ -93,10 +93,10 @@ describe('MemoryDatabase + MemorySource', () => {
     db.write(items, { id: 1n, name: 'a' });
     const stream = source.stream({ snapshot: true })[Symbol.asyncIterator]();
     const snap = (await stream.next()).value!;
-    expect(snap.changes.map((c) => [c.op, c.snapshot])).toEqual([['insert', true]]);
+    expect(snap.changes.map((c: CapturedChange) => [c.op, c.snapshot])).toEqual([['insert', true]]);
     db.write(items, { id: 2n, name: 'b' });
     const next = (await stream.next()).value!;
-    expect(next.changes.map((c) => c.key)).toEqual([[['id', 2n]]]);
+    expect(next.changes.map((c: CapturedChange) => c.key)).toEqual([[['id', 2n]]]);
   });
 });
 

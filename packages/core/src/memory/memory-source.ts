@@ -1,6 +1,6 @@
 import type { ChangeSource, SourceStart } from '../interfaces/change-source.js';
 import type { CapturedBatch, CapturedChange, SourcePosition } from '../model/change-event.js';
-import type { MemoryDatabase, MemoryLogEntry } from './memory-database.js';
+import { type MemoryDatabase, type MemoryLogEntry, memoryPosition } from './memory-database.js';
 
 /** Options of a {@link MemorySource}. */
 export interface MemorySourceOptions {
@@ -56,6 +56,11 @@ export class MemorySource implements ChangeSource {
   release(count = Number.POSITIVE_INFINITY): void {
     this.#released = Math.min(sequenceOf(this.#db.endPosition), this.#released + count);
     this.#wake();
+  }
+
+  /** The last position this source may yield: the released one when paced, otherwise the log's end. */
+  get visibleEnd(): SourcePosition {
+    return this.#paced ? memoryPosition(this.#released) : this.#db.endPosition;
   }
 
   /** Transactions committed but not yet yielded by the running stream. */

@@ -118,4 +118,9 @@ export interface ChangeBatch {
   readonly events: readonly ChangeEvent[];
   /** The origin source position this batch ends at; sinks record it per origin to recognise redelivery. */
   readonly position: SourcePosition;
+  /**
+   * W3C trace context (`traceparent`, `tracestate`) of the span that published the batch, so spans follow a change
+   * from source to sink. Carried beside the payload (Kafka headers, in-process message headers), not in the codec.
+   */
+  readonly trace?: Readonly<Record<string, string>>;
 }

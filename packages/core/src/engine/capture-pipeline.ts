@@ -1,0 +1,259 @@
+import type { HybridLogicalClock } from '../clock/hybrid-logical-clock.js';
+import type { AuditSink } from '../interfaces/audit-sink.js';
+import type { ChangeSink } from '../interfaces/change-sink.js';
+import type { ChangeSource } from '../interfaces/change-source.js';
+import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
+import type { Transport } from '../interfaces/transport.js';
+import type {
+  CapturedBatch,
+  CapturedChange,
+  ChangeBatch,
+  ChangeEvent,
+  NodeId,
+  SourcePosition,
+} from '../model/change-event.js';
+import { rowIdentity } from '../model/row-identity.js';
+import { writeBackDecider } from './apply-decider.js';
+import type { EngineHooks } from './engine-hooks.js';
+import { type ConflictRecord, judgeChanges, type Reapply } from './log-judge.js';
+import type { LogView } from './log-view.js';
+
+/** What a {@link CapturePipeline} needs from its engine. */
+export interface CaptureDeps {
+  readonly node: NodeId;
+  readonly source: ChangeSource;
+  /** The sink over the same database, for settled write-backs; without one, races are settled in the view only. */
+  readonly localSink: ChangeSink | undefined;
+  readonly view: LogView;
+  readonly clock: HybridLogicalClock;
+  readonly resolver: ConflictResolver;
+  readonly transport: Transport;
+  readonly audit: AuditSink | undefined;
+  readonly maxEvents: number;
+  readonly maxDelayMs: number;
+  readonly snapshot: boolean;
+  readonly hooks: EngineHooks;
+  /** Resolves when the engine is not paused. */
+  readonly gate: () => Promise<void>;
+  readonly onConflicts: (records: readonly ConflictRecord[]) => void;
+  readonly initialPosition: SourcePosition | undefined;
+  /** Reports a failed attempt (undefined once an attempt succeeds) and how many in a row failed. */
+  readonly onError: (error: unknown, failures: number) => void;
+}
+
+/**
+ * One source's half of the engine: read the log in order, judge it (stamp local writes, drop echoes, settle races),
+ * publish, audit, then checkpoint position and log view together and acknowledge the source — in that order, so a
+ * crash at any point replays from a checkpoint whose view matches it and loses nothing.
+ */
+export class CapturePipeline {
+  /** The last checkpointed position. */
+  position: SourcePosition | undefined;
+  /** When the last batch was checkpointed. */
+  lastCommitAt: Date | undefined;
+  published = 0;
+  echoes = 0;
+  /** Changes read but not yet checkpointed. */
+  buffered = 0;
+  /** Replay: changes up to this position republish the rows' current state instead of being judged again. */
+  #replayThrough: SourcePosition | undefined;
+  #iterator: AsyncIterator<CapturedBatch> | undefined;
+
+  constructor(private readonly deps: CaptureDeps) {
+    this.position = deps.initialPosition;
+  }
+
+  /** Reads until `signal` aborts; throws what the loop cannot handle (the engine restarts it from the checkpoint). */
+  async run(signal: AbortSignal, from?: SourcePosition): Promise<void> {
+    const { source, snapshot } = this.deps;
+    this.buffered = 0;
+    const after = from ?? this.position;
+    if (from !== undefined && this.position !== undefined && from < this.position) this.#replayThrough = this.position;
+    const stream = source.stream({ ...(after !== undefined ? { after } : { snapshot }), signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    this.#iterator = iterator;
+    let pending = iterator.next();
+    while (!signal.aborted) {
+      const first = await pending;
+      if (first.done) return;
+      const group: CapturedBatch[] = [first.value];
+      pending = iterator.next();
+      pending = (await this.#coalesce(group, pending)).next;
+      this.buffered += group.reduce((n, b) => n + b.changes.length, 0);
+      await this.deps.gate();
+      if (signal.aborted) return;
+      await this.#processUntilDone(group, signal);
+    }
+    await iterator.return?.();
+  }
+
+  /**
+   * Adds the batches that arrive within `maxDelayMs` while the group is under `maxEvents` (never splitting one, so
+   * transactions stay whole); returns the read still outstanding.
+   */
+  async #coalesce(
+    group: CapturedBatch[],
+    pending: Promise<IteratorResult<CapturedBatch>>,
+  ): Promise<{ next: Promise<IteratorResult<CapturedBatch>> }> {
+    const { maxDelayMs, maxEvents } = this.deps;
+    if (maxDelayMs === 0) return { next: pending };
+    const deadline = Date.now() + maxDelayMs;
+    let events = group.reduce((n, b) => n + b.changes.length, 0);
+    let next = pending;
+    while (events < maxEvents) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), remaining);
+      });
+      const result = await Promise.race([next, timeout]);
+      clearTimeout(timer);
+      if (result === 'timeout' || result.done) break;
+      group.push(result.value);
+      events += result.value.changes.length;
+      next = this.#iterator!.next();
+    }
+    return { next };
+  }
+
+  /**
+   * Processes a group, retrying it in place after a failure: the view drops what was not committed and the same
+   * changes are judged again, which is exactly what re-reading from the checkpoint would give, without depending on
+   * the source being able to re-read (a stream started at the log's end has no earlier position to go back to).
+   */
+  async #processUntilDone(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
+    for (let failures = 0; ; ) {
+      try {
+        await this.#process(group);
+        this.deps.onError(undefined, 0);
+        return;
+      } catch (error) {
+        failures += 1;
+        this.deps.onError(error, failures);
+        this.deps.view.reset();
+        await abortableDelay(Math.min(10_000, 50 * 2 ** Math.min(failures, 8)), signal);
+        if (signal.aborted) throw error;
+      }
+    }
+  }
+
+  async #process(group: readonly CapturedBatch[]): Promise<void> {
+    const { view, hooks } = this.deps;
+    const changes = group.flatMap((b) => b.changes);
+    const resumeAfter = group[group.length - 1]!.resumeAfter;
+    await view.load(changes.filter((c) => c.op !== 'truncate').map((c) => rowIdentity(c.table, c.key)));
+    const replaying = this.#replayThrough !== undefined && resumeAfter <= this.#replayThrough;
+    const judged = replaying
+      ? { events: await this.#currentState(changes), reapplies: [], conflicts: [], echoes: 0 }
+      : judgeChanges(changes, { ...this.deps, sourceId: this.deps.source.id });
+    if (!replaying) this.#replayThrough = undefined;
+    if (judged.conflicts.length > 0) this.deps.onConflicts(judged.conflicts);
+    if (judged.reapplies.length > 0) await this.#writeBack(judged.reapplies, resumeAfter);
+    if (judged.events.length > 0) await this.#publish(judged.events, resumeAfter);
+    await hooks.retry(() => view.commit(resumeAfter));
+    await hooks.retry(() => this.deps.source.acknowledge(resumeAfter));
+    this.position = resumeAfter;
+    this.lastCommitAt = new Date();
+    this.echoes += judged.echoes;
+    this.buffered -= changes.length;
+    hooks.metrics.captured(changes.length - judged.events.length, 'echo');
+  }
+
+  async #publish(events: ChangeEvent[], position: SourcePosition): Promise<void> {
+    const { node, source, transport, audit, hooks } = this.deps;
+    const first = events[0]!;
+    await hooks.span(
+      'worker-sync.publish',
+      { 'worker_sync.events': events.length, 'worker_sync.source': source.id },
+      async (trace) => {
+        const batch: ChangeBatch = {
+          id: `${node}/${source.id}/${first.position}/${first.tx.index}`,
+          origin: node,
+          sourceId: source.id,
+          events,
+          position,
+          ...(trace === undefined ? {} : { trace }),
+        };
+        await hooks.retry(() => transport.publish(batch));
+      },
+    );
+    this.published += events.length;
+    hooks.metrics.captured(events.length, 'published');
+    if (audit !== undefined) {
+      await hooks.retry(() => audit.append(events.map((event) => ({ kind: 'captured' as const, node, event }))));
+      hooks.metrics.audited(events.length);
+    }
+  }
+
+  /** Writes settled races back through the node's own sink; a later log record shows them as echoes. */
+  async #writeBack(reapplies: readonly Reapply[], position: SourcePosition): Promise<void> {
+    const { node, source, localSink, hooks } = this.deps;
+    if (localSink === undefined) return;
+    const events: ChangeEvent[] = reapplies.map(({ change, row, version }) => {
+      const { applied: _applied, before: _before, unchanged: _unchanged, ...rest } = change;
+      return {
+        ...rest,
+        op: row === null ? 'delete' : 'update',
+        ...(row === null ? { after: undefined } : { after: row }),
+        origin: node,
+        sourceId: `${source.id}:settled`,
+        version,
+      };
+    });
+    const batch: ChangeBatch = {
+      id: `${node}/${source.id}:settled/${position}`,
+      origin: node,
+      sourceId: `${source.id}:settled`,
+      events,
+      position,
+    };
+    const expected = new Map(reapplies.map((r) => [rowIdentity(r.change.table, r.change.key), r.expected] as const));
+    await hooks.retry(() => localSink.apply(batch, writeBackDecider(expected)));
+  }
+
+  /** Replay: the current state (view version, data) of every row the changes touch, once each. */
+  async #currentState(changes: readonly CapturedChange[]): Promise<ChangeEvent[]> {
+    const { view, node, source, localSink } = this.deps;
+    const seen = new Set<string>();
+    const events: ChangeEvent[] = [];
+    for (const change of changes) {
+      if (change.op === 'truncate') continue;
+      const id = rowIdentity(change.table, change.key);
+      const entry = view.get(id);
+      if (seen.has(id) || entry === undefined) continue;
+      seen.add(id);
+      let row = entry.row;
+      if (row === undefined && localSink !== undefined) {
+        const [stored] = await localSink.read(change.table, [change.key]);
+        // Only data whose stored version is the view's belongs to that version; otherwise a newer local write
+        // is pending in the log and will be published when it is judged.
+        if (stored?.version.hlc === entry.version.hlc && stored.version.writer === entry.version.writer)
+          row = stored.row ?? null;
+      }
+      if (row === undefined) continue;
+      const { applied: _applied, before: _before, unchanged: _unchanged, after: _after, ...rest } = change;
+      events.push({
+        ...rest,
+        op: row === null ? 'delete' : 'update',
+        ...(row === null ? {} : { after: row }),
+        origin: node,
+        sourceId: source.id,
+        version: entry.version,
+      });
+    }
+    return events;
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

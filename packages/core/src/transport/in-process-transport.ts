@@ -1,0 +1,273 @@
+import { decodeBatch, encodeBatch } from '../codec/batch-codec.js';
+import { WorkerSyncError } from '../errors.js';
+import type { DeadLetterStore } from '../interfaces/dead-letter-store.js';
+import type { SubscribeOptions, Subscription, Transport } from '../interfaces/transport.js';
+import type { ChangeBatch, ChangeEvent, NodeId } from '../model/change-event.js';
+import { rowIdentity } from '../model/row-identity.js';
+import { type RetryOptions, retry } from '../runtime/retry.js';
+
+/** Faults an {@link InProcessTransport} injects, for tests of at-least-once delivery. */
+export interface TransportFaults {
+  /** Probability (0–1) that a delivered message is delivered a second time right after its acknowledgement. */
+  readonly duplicate?: number;
+  /** Upper bound (ms) of a random delay before each delivery; partitions then race, reordering across keys. */
+  readonly maxDelayMs?: number;
+  /** Random numbers in [0, 1) for the faults; pass a seeded generator to replay a run. Defaults to Math.random. */
+  readonly random?: () => number;
+}
+
+/** Options of an {@link InProcessTransport}. */
+export interface InProcessTransportOptions {
+  /** Partitions per transport (default 4). Changes of one row always land on the same partition, in order. */
+  readonly partitions?: number;
+  /** Backoff between redeliveries of a batch whose handler rejected; after the last attempt it is dead-lettered. */
+  readonly retry?: Partial<RetryOptions>;
+  /** Where undeliverable messages go (a handler that kept rejecting, a payload that did not decode). */
+  readonly deadLetters?: DeadLetterStore;
+  readonly faults?: TransportFaults;
+  /**
+   * When true nothing is delivered until {@link InProcessTransport.step} is called: a test then decides, with its
+   * own seeded random numbers, which partition of which subscriber moves next. Default false.
+   */
+  readonly manual?: boolean;
+}
+
+interface Message {
+  readonly bytes: Uint8Array;
+  readonly origin: NodeId;
+  readonly trace: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * A transport inside one process, with the guarantees of a durable log: `publish` resolves once the batch is
+ * appended (encoded with the batch codec, so what arrives is exactly what the codec round-trips), every subscriber
+ * has its own offset per partition, advanced only after its handler resolved; a rejected delivery is retried with
+ * backoff and then dead-lettered; changes of one row (by `rowIdentity`) keep publish order because they share a
+ * partition, while partitions proceed independently.
+ *
+ * Like the Kafka transport, a published batch is split per partition; each part's `sourceId` is
+ * `<sourceId>#<partition>`, because sinks record applied positions per stream and partitions are separate streams.
+ *
+ * @example
+ * ```ts
+ * const transport = new InProcessTransport({ partitions: 4 });
+ * await transport.subscribe({ node: 'b', handle: (batch) => engineB.applyRemote(batch) });
+ * await transport.publish(batch);
+ * ```
+ */
+export class InProcessTransport implements Transport {
+  readonly #partitions: Message[][];
+  readonly #subscribers = new Set<InProcessSubscription>();
+  readonly #options: InProcessTransportOptions;
+  #closed = false;
+
+  constructor(options: InProcessTransportOptions = {}) {
+    const count = options.partitions ?? 4;
+    if (!Number.isSafeInteger(count) || count < 1) {
+      throw new WorkerSyncError(`partitions must be a positive integer, got ${count}`, 'CONFIGURATION', false);
+    }
+    this.#options = options;
+    this.#partitions = Array.from({ length: count }, () => []);
+  }
+
+  async publish(batch: ChangeBatch): Promise<void> {
+    if (this.#closed) throw new WorkerSyncError('the in-process transport is closed', 'CLOSED', false);
+    for (const [partition, part] of splitByPartition(batch, this.#partitions.length)) {
+      this.#partitions[partition]!.push({ bytes: encodeBatch(part), origin: part.origin, trace: batch.trace });
+    }
+    for (const subscriber of this.#subscribers) subscriber.wake();
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const subscription = new InProcessSubscription(this.#partitions, options, this.#options, () =>
+      this.#subscribers.delete(subscription),
+    );
+    this.#subscribers.add(subscription);
+    subscription.wake();
+    return subscription;
+  }
+
+  /**
+   * Manual mode: delivers one message to one subscriber, chosen with `random` among the (subscriber, partition)
+   * pairs that have something to deliver. Resolves true once it was handled (or failed), false when nothing waits.
+   */
+  async step(random: () => number): Promise<boolean> {
+    const ready = [...this.#subscribers].flatMap((s) => s.readyPartitions().map((p) => [s, p] as const));
+    if (ready.length === 0) return false;
+    const [subscriber, partition] = ready[Math.floor(random() * ready.length)]!;
+    await subscriber.deliverOne(partition, random);
+    return true;
+  }
+
+  /** Messages not yet acknowledged by every subscriber, summed over subscribers. */
+  backlog(): number {
+    let total = 0;
+    for (const subscriber of this.#subscribers) total += subscriber.backlog();
+    return total;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#subscribers].map((s) => s.close()));
+  }
+}
+
+class InProcessSubscription implements Subscription {
+  readonly #offsets: number[];
+  readonly #attempts: number[];
+  readonly #running = new Set<number>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #paused = false;
+  #closed = false;
+
+  constructor(
+    private readonly partitions: Message[][],
+    private readonly options: SubscribeOptions,
+    private readonly transport: InProcessTransportOptions,
+    private readonly onClose: () => void,
+  ) {
+    this.#offsets = partitions.map(() => 0);
+    this.#attempts = partitions.map(() => 0);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.wake();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#inFlight]);
+    this.onClose();
+  }
+
+  backlog(): number {
+    return this.partitions.reduce((sum, messages, p) => sum + messages.length - this.#offsets[p]!, 0);
+  }
+
+  readyPartitions(): number[] {
+    if (this.#paused || this.#closed) return [];
+    // A node's own messages are not for it: step past them so they never count as deliverable.
+    this.partitions.forEach((messages, p) => {
+      while (this.#offsets[p]! < messages.length && messages[this.#offsets[p]!]!.origin === this.options.node) {
+        this.#offsets[p]! += 1;
+      }
+    });
+    return this.partitions.flatMap((messages, p) => (this.#offsets[p]! < messages.length ? [p] : []));
+  }
+
+  /** Starts a delivery loop on every partition with pending messages (automatic mode). */
+  wake(): void {
+    if (this.transport.manual) return;
+    for (const partition of this.readyPartitions()) {
+      if (this.#running.has(partition)) continue;
+      this.#running.add(partition);
+      const loop = this.#run(partition).finally(() => {
+        this.#running.delete(partition);
+        this.#inFlight.delete(loop);
+      });
+      this.#inFlight.add(loop);
+    }
+  }
+
+  async #run(partition: number): Promise<void> {
+    const random = this.transport.faults?.random ?? Math.random;
+    while (!this.#paused && !this.#closed && this.#offsets[partition]! < this.partitions[partition]!.length) {
+      const maxDelay = this.transport.faults?.maxDelayMs ?? 0;
+      if (maxDelay > 0) await sleep(Math.floor(random() * maxDelay));
+      const message = this.partitions[partition]![this.#offsets[partition]!]!;
+      try {
+        await retry(() => this.#handle(message, random), { ...this.transport.retry });
+      } catch (error) {
+        await this.#deadLetter(message, error);
+      }
+      this.#offsets[partition]! += 1;
+    }
+  }
+
+  /** Manual mode: one attempt at the next message of `partition`; a rejection leaves it for a later step. */
+  async deliverOne(partition: number, random: () => number): Promise<void> {
+    const message = this.partitions[partition]![this.#offsets[partition]!]!;
+    try {
+      await this.#handle(message, random);
+      this.#offsets[partition]! += 1;
+      this.#attempts[partition] = 0;
+    } catch (error) {
+      this.#attempts[partition]! += 1;
+      if (this.#attempts[partition]! >= (this.transport.retry?.maxAttempts ?? 5)) {
+        await this.#deadLetter(message, error);
+        this.#offsets[partition]! += 1;
+        this.#attempts[partition] = 0;
+      }
+    }
+  }
+
+  async #handle(message: Message, random: () => number): Promise<void> {
+    if (message.origin === this.options.node) return;
+    const batch = decodeBatch(message.bytes);
+    const delivered = message.trace === undefined ? batch : { ...batch, trace: message.trace };
+    await this.options.handle(delivered);
+    if (random() < (this.transport.faults?.duplicate ?? 0)) await this.options.handle(decodeBatch(message.bytes));
+  }
+
+  async #deadLetter(message: Message, error: unknown): Promise<void> {
+    const store = this.transport.deadLetters;
+    if (store === undefined) return;
+    const code = error instanceof WorkerSyncError ? error.code : 'DELIVERY';
+    let batch: ChangeBatch | undefined;
+    try {
+      batch = decodeBatch(message.bytes);
+    } catch {
+      batch = undefined;
+    }
+    await store.put({
+      id: `${this.options.node}/${batch?.id ?? `undecodable-${Date.now()}`}`,
+      at: new Date(),
+      stage: batch === undefined ? 'decode' : 'apply',
+      code,
+      reason: `delivery to node ${this.options.node} failed: ${(error as Error).message}`,
+      ...(batch ? { batchId: batch.id, batch } : { payload: message.bytes }),
+    });
+  }
+}
+
+/** Splits a batch per partition of its changes' row identities, in commit order within each part. */
+function splitByPartition(batch: ChangeBatch, partitions: number): Map<number, ChangeBatch> {
+  const groups = new Map<number, ChangeEvent[]>();
+  for (const event of batch.events) {
+    const partition = fnv1a(rowIdentity(event.table, event.key)) % partitions;
+    const group = groups.get(partition);
+    if (group === undefined) groups.set(partition, [event]);
+    else group.push(event);
+  }
+  const parts = new Map<number, ChangeBatch>();
+  for (const [partition, events] of groups) {
+    const first = events[0]!;
+    parts.set(partition, {
+      id: `${batch.origin}/${batch.sourceId}/${first.position}/${first.tx.index}`,
+      origin: batch.origin,
+      sourceId: `${batch.sourceId}#${partition}`,
+      events,
+      position: batch.position,
+    });
+  }
+  return parts;
+}
+
+/** 32-bit FNV-1a over UTF-16 code units: cheap, stable, well spread for partitioning. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,3 @@
+import { createMemoryHarness, runConformanceSuite } from '../src/testing/index.js';
+
+runConformanceSuite('MemorySource/MemorySink', createMemoryHarness);
