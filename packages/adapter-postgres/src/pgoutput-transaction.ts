@@ -17,6 +17,8 @@ interface OpenTransaction {
   sink: boolean;
   /** Shadow versions co-written by the sink, by `table|rowKey`. */
   readonly versions: Map<string, RowVersion>;
+  /** Shadow rows not (yet) matched by a data change: version-only writes (the sink kept the local data). */
+  readonly versionOnly: Map<string, Record<string, string | null | undefined>>;
   index: number;
 }
 
@@ -44,6 +46,7 @@ export class PgoutputTransactionAssembler {
           commitTimeMicros: message.commitTime ?? 0n,
           sink: false,
           versions: new Map(),
+          versionOnly: new Map(),
           index: 0,
         };
         return [];
@@ -88,9 +91,16 @@ export class PgoutputTransactionAssembler {
     if (relation.schema === METADATA_SCHEMA) {
       if (relation.name === 'row_versions' && tx.sink && message.afterRaw) {
         const raw = message.afterRaw;
+        tx.versionOnly.set(`${raw.table_name}|${raw.row_key}`, raw);
         tx.versions.set(
           `${raw.table_name}|${raw.row_key}`,
-          versionFromShadow({ vv: raw.vv, hlc: raw.hlc, writer: raw.writer, deleted: raw.deleted ?? null }),
+          versionFromShadow({
+            vv: raw.vv,
+            hlc: raw.hlc,
+            writer: raw.writer,
+            deleted: raw.deleted ?? null,
+            columns: raw.columns,
+          }),
         );
       }
       return [];
@@ -136,8 +146,10 @@ export class PgoutputTransactionAssembler {
   }
 
   private emit(tx: OpenTransaction, change: Omit<CapturedChange, 'position' | 'tx'>, label: string): CapturedChange[] {
-    const applied =
-      tx.sink && change.op !== 'truncate' ? tx.versions.get(`${label}|${shadowRowKey(change.key)}`) : undefined;
+    const id = `${label}|${shadowRowKey(change.key)}`;
+    const applied = tx.sink && change.op !== 'truncate' ? tx.versions.get(id) : undefined;
+    // The data change carries its version, so the shadow row is not a version-only write.
+    if (applied !== undefined) tx.versionOnly.delete(id);
     const info: TransactionInfo = { id: tx.xid, commitTimeMicros: tx.commitTimeMicros, index: tx.index, last: false };
     tx.index += 1;
     const next: CapturedChange = { ...change, position: tx.position, tx: info, ...(applied ? { applied } : {}) };
@@ -147,11 +159,40 @@ export class PgoutputTransactionAssembler {
   }
 
   private commit(message: PgoutputMessage): CapturedChange[] {
+    const ready = this.open === undefined ? [] : this.versionOnlyChanges(this.open);
     this.lastCommitEnd = message.commitEndLsn ?? message.lsn ?? this.lastCommitEnd;
     this.open = undefined;
     const held = this.held;
     this.held = undefined;
-    return held === undefined ? [] : [{ ...held, tx: { ...held.tx, last: true } }];
+    return held === undefined ? ready : [...ready, { ...held, tx: { ...held.tx, last: true } }];
+  }
+
+  /**
+   * A shadow row with no data change is a version-only write (the sink kept the local data and stored a merged
+   * version). It is reported as an update with every column unchanged (a delete when the row is absent) carrying the
+   * version, so the engine's view of the row follows, as the reference MemorySink logs it.
+   */
+  private versionOnlyChanges(tx: OpenTransaction): CapturedChange[] {
+    const out: CapturedChange[] = [];
+    for (const [id, raw] of tx.versionOnly) {
+      const dot = String(raw.table_name).indexOf('.');
+      const table = { namespace: String(raw.table_name).slice(0, dot), name: String(raw.table_name).slice(dot + 1) };
+      if (raw.key_columns === null || raw.key_columns === undefined) continue;
+      const keyColumns = JSON.parse(raw.key_columns) as [string, number][];
+      const texts = JSON.parse(String(raw.row_key)) as (string | null)[];
+      const key: RowKey = keyColumns.map(([name, oid], i) => [name, valueFromPg(texts[i] ?? null, oid)] as const);
+      const rowColumns =
+        raw.row_columns === null || raw.row_columns === undefined
+          ? undefined
+          : (JSON.parse(raw.row_columns) as string[]);
+      const change =
+        rowColumns === undefined
+          ? { op: 'delete' as const, table, key, unchanged: [] }
+          : { op: 'update' as const, table, key, unchanged: rowColumns };
+      out.push(...this.emit(tx, change, shadowTableName(table)));
+      tx.versionOnly.delete(id);
+    }
+    return out;
   }
 }
 

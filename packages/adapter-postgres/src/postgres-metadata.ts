@@ -9,8 +9,6 @@ export const ROW_VERSIONS = `${METADATA_SCHEMA}.row_versions`;
 export const APPLIED_POSITIONS = `${METADATA_SCHEMA}.applied_positions`;
 /** Lease fencing tokens per replication slot. */
 export const LEASES = `${METADATA_SCHEMA}.leases`;
-/** Progress of initial snapshots, per source and table, so a crashed snapshot resumes after its last chunk. */
-export const SNAPSHOT_PROGRESS = `${METADATA_SCHEMA}.snapshot_progress`;
 /** Prefix of the transactional logical message each sink transaction starts with. */
 export const SINK_MESSAGE_PREFIX = 'worker_sync.sink';
 
@@ -30,8 +28,11 @@ CREATE TABLE IF NOT EXISTS ${ROW_VERSIONS} (
   writer text NOT NULL,
   deleted boolean NOT NULL,
   columns jsonb,
+  key_columns jsonb,
+  row_columns jsonb,
   PRIMARY KEY (table_name, row_key)
 );
+ALTER TABLE ${ROW_VERSIONS} ADD COLUMN IF NOT EXISTS key_columns jsonb, ADD COLUMN IF NOT EXISTS row_columns jsonb;
 CREATE TABLE IF NOT EXISTS ${APPLIED_POSITIONS} (
   origin text NOT NULL,
   source_id text NOT NULL,
@@ -43,13 +44,6 @@ CREATE TABLE IF NOT EXISTS ${LEASES} (
   token bigint NOT NULL,
   holder text NOT NULL,
   acquired_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS ${SNAPSHOT_PROGRESS} (
-  source_id text NOT NULL,
-  table_name text NOT NULL,
-  last_key text,
-  done boolean NOT NULL DEFAULT false,
-  PRIMARY KEY (source_id, table_name)
 );
 COMMIT;`;
 }
@@ -78,17 +72,33 @@ export function encodeVersionVector(vv: RowVersion['vv']): string {
   );
 }
 
+/** Per-column HLCs as JSON (`{"col": "123"}`, bigints as strings so nothing is rounded), or null. */
+export function encodeColumnStamps(columns: RowVersion['columns']): string | null {
+  if (columns === undefined) return null;
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(columns)
+        .sort()
+        .map((name) => [name, columns[name]!.toString()]),
+    ),
+  );
+}
+
 /** Shadow columns (text forms, as a query or pgoutput returns them) to a {@link RowVersion}. */
 export function versionFromShadow(row: {
   vv: string | null | undefined;
   hlc: string | null | undefined;
   writer: string | null | undefined;
   deleted: string | boolean | null | undefined;
+  columns?: string | null | undefined;
 }): RowVersion {
-  return {
+  const version: RowVersion = {
     vv: JSON.parse(String(row.vv)) as RowVersion['vv'],
     hlc: BigInt(String(row.hlc)),
     writer: String(row.writer),
     deleted: row.deleted === true || row.deleted === 't' || row.deleted === 'true',
   };
+  if (row.columns === null || row.columns === undefined) return version;
+  const stamps = JSON.parse(row.columns) as Record<string, string>;
+  return { ...version, columns: Object.fromEntries(Object.entries(stamps).map(([name, hlc]) => [name, BigInt(hlc)])) };
 }

@@ -106,7 +106,9 @@ export class PostgresSink implements ChangeSink {
           ? await this.truncateTargets(client, event, states)
           : [states.get(this.stateKey(event.table, event.key))!];
       for (const state of targets) {
-        const decision = decide(event, storedOf(state));
+        // A truncate is judged per live row as the deletion of that row, as the reference MemorySink does.
+        const incoming = event.op === 'truncate' ? { ...event, op: 'delete' as const, key: state.key } : event;
+        const decision = decide(incoming, storedOf(state));
         if (decision.kind === 'skip') {
           skipped += 1;
           continue;

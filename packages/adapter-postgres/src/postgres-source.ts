@@ -101,6 +101,16 @@ export class PostgresSource implements ChangeSource {
     }
   }
 
+  /**
+   * Creates the metadata tables, the publication and (if missing) the slot, without streaming. After it, changes
+   * committed later are kept for this source: `stream({ after: <current WAL LSN> })` reads exactly those.
+   */
+  async init(): Promise<void> {
+    await this.prepare();
+    const state = await slotState(this.pool, this.slot);
+    if (!state.exists) await this.createSlot(false);
+  }
+
   /** Creates the metadata tables and the publication; resolves the captured tables. */
   private async prepare(): Promise<TableRef[]> {
     try {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJsonText } from './canonical-json.js';
 import { formatPgArray, parsePgArray } from './postgres-array.js';
 import { dateFromPg, dateToPg, timeFromPg, timestampFromPg, timestampToPg, timeToPg } from './postgres-temporal.js';
 import { valueFromPg, valueToPg } from './postgres-types.js';
@@ -71,23 +70,5 @@ describe('postgres temporal text', () => {
     expect(timeFromPg('12:34:56.000001', false)).toEqual({ micros: 45_296_000_001n });
     expect(timeFromPg('01:00:00-03:30', true)).toEqual({ micros: 3_600_000_000n, offsetSeconds: -12_600 });
     expect(timeToPg(3_600_000_000n, -12_600)).toBe('01:00:00.000000-03:30:00');
-  });
-});
-
-describe('canonical JSON', () => {
-  it('sorts keys, drops whitespace and keeps numbers as written', () => {
-    expect(canonicalJsonText('{"b": 1.50, "a": [1, {"d": 123456789012345678901, "c": null}]}')).toBe(
-      '{"a":[1,{"c":null,"d":123456789012345678901}],"b":1.50}',
-    );
-  });
-
-  it('is idempotent on any JSON value', () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
-        const once = canonicalJsonText(JSON.stringify(value, null, 1));
-        expect(canonicalJsonText(once)).toBe(once);
-        expect(JSON.parse(once)).toEqual(JSON.parse(JSON.stringify(value)));
-      }),
-    );
   });
 });

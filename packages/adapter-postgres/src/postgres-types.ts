@@ -1,5 +1,4 @@
-import { MappingError, type Value } from '@worker-sync/core';
-import { canonicalJsonText } from './canonical-json.js';
+import { canonicalJson, MappingError, type Value } from '@worker-sync/core';
 import { formatPgArray, type PgArrayItem, parsePgArray } from './postgres-array.js';
 import { dateFromPg, dateToPg, timeFromPg, timestampFromPg, timestampToPg, timeToPg } from './postgres-temporal.js';
 
@@ -122,7 +121,7 @@ function scalarFromPg(text: string, scalar: Scalar | undefined): Value {
     case 'bytea':
       return bytesFromPg(text);
     case 'json':
-      return { kind: 'json', value: canonicalJsonText(text) };
+      return { kind: 'json', value: canonicalJson(text) };
     case 'date':
       return { kind: 'date', value: dateFromPg(text) };
     case 'time':

@@ -125,9 +125,14 @@ async function readVersions(
   tableName: string,
   rowKeys: readonly string[] | undefined,
 ): Promise<Map<string, RowVersion>> {
-  const result = await client.query<{ row_key: string; vv: string; hlc: string; writer: string; deleted: string }>(
-    selectVersionsForUpdate(tableName, rowKeys),
-  );
+  const result = await client.query<{
+    row_key: string;
+    vv: string;
+    hlc: string;
+    writer: string;
+    deleted: string;
+    columns: string | null;
+  }>(selectVersionsForUpdate(tableName, rowKeys));
   return new Map(result.rows.map((row) => [row.row_key, versionFromShadow(row)]));
 }
 

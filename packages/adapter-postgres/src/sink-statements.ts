@@ -43,7 +43,7 @@ export function selectAllRowsForUpdate(table: PgTable): Statement {
 export function selectVersionsForUpdate(tableName: string, rowKeys: readonly string[] | undefined): Statement {
   const where = rowKeys === undefined ? '' : ' AND row_key = ANY($2::text[])';
   return {
-    text: `SELECT row_key, vv::text AS vv, hlc::text AS hlc, writer, deleted::text AS deleted FROM ${ROW_VERSIONS} WHERE table_name = $1${where} FOR UPDATE`,
+    text: `SELECT row_key, vv::text AS vv, hlc::text AS hlc, writer, deleted::text AS deleted, columns::text AS columns FROM ${ROW_VERSIONS} WHERE table_name = $1${where} FOR UPDATE`,
     values: rowKeys === undefined ? [tableName] : [tableName, rowKeys],
   };
 }
@@ -69,13 +69,16 @@ export function upsertVersions(
     writer: string;
     deleted: boolean;
     columns: string | null;
+    keyColumns: string;
+    rowColumns: string | null;
   }[],
 ): Statement {
   return {
-    text: `INSERT INTO ${ROW_VERSIONS} (table_name, row_key, vv, hlc, writer, deleted, columns)
-SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int8[], $5::text[], $6::bool[], $7::jsonb[])
+    text: `INSERT INTO ${ROW_VERSIONS} (table_name, row_key, vv, hlc, writer, deleted, columns, key_columns, row_columns)
+SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int8[], $5::text[], $6::bool[], $7::jsonb[], $8::jsonb[], $9::jsonb[])
 ON CONFLICT (table_name, row_key) DO UPDATE SET vv = EXCLUDED.vv, hlc = EXCLUDED.hlc, writer = EXCLUDED.writer,
-  deleted = EXCLUDED.deleted, columns = EXCLUDED.columns`,
+  deleted = EXCLUDED.deleted, columns = EXCLUDED.columns, key_columns = EXCLUDED.key_columns,
+  row_columns = EXCLUDED.row_columns`,
     values: [
       rows.map((r) => r.tableName),
       rows.map((r) => r.rowKey),
@@ -84,6 +87,8 @@ ON CONFLICT (table_name, row_key) DO UPDATE SET vv = EXCLUDED.vv, hlc = EXCLUDED
       rows.map((r) => r.writer),
       rows.map((r) => r.deleted),
       rows.map((r) => r.columns),
+      rows.map((r) => r.keyColumns),
+      rows.map((r) => r.rowColumns),
     ],
   };
 }

@@ -44,9 +44,9 @@ beforeAll(async () => {
       id2 uuid, tags text[], grid int4[][], big_text text)`,
   );
   sink = new PostgresSink({ id: 'sink-test', url });
-  await sql(url, 'CREATE SCHEMA IF NOT EXISTS worker_sync');
-  await sql(url, `DELETE FROM worker_sync.applied_positions WHERE origin LIKE 'test-%'`).catch(() => undefined);
-  await sql(url, `DELETE FROM worker_sync.row_versions WHERE table_name = 'public.sink_types'`).catch(() => undefined);
+  await sink.init();
+  await sql(url, `DELETE FROM worker_sync.applied_positions WHERE origin LIKE 'test-%'`);
+  await sql(url, `DELETE FROM worker_sync.row_versions WHERE table_name = 'public.sink_types'`);
 });
 
 afterAll(async () => {
@@ -55,7 +55,7 @@ afterAll(async () => {
 
 describe('PostgresSink', () => {
   it('round-trips every neutral value type exactly', async () => {
-    const version = { vv: { a: 1 }, hlc: 100n, writer: 'test-a', deleted: false };
+    const version = { vv: { a: 1 }, hlc: 100n, writer: 'test-a', deleted: false, columns: { name: 99n, ratio: 100n } };
     const outcome = await sink.apply(
       batchOf('test-a', '00000000/00000010', [{ op: 'insert', table, key: [['id', 1n]], after: full, version }]),
       decideByVersion,

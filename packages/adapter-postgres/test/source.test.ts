@@ -110,6 +110,20 @@ describe('PostgresSource', () => {
     const changes = await collect(iterator, source, (c) => c.length >= 2);
     expect(changes[0]).toMatchObject({ op: 'insert', key: [['id', 300n]], applied: version });
     expect(changes[1]!.applied).toBeUndefined();
+    // A version-only write (the sink kept the local data) is reported as an update with every column unchanged.
+    const keeper = new PostgresSink({ id: 'echo-sink', url });
+    const merged = { vv: { remote: 3, local: 1 }, hlc: 80n, writer: 'local', deleted: false };
+    await keeper.apply(
+      batchOf(`remote-${Date.now()}`, '00000000/00000101', [
+        { op: 'update', table: items, key: [['id', 301n]], after: { id: 301n, name: 'loses' }, version: merged },
+      ]),
+      () => ({ kind: 'keep', version: merged }),
+    );
+    await keeper.close();
+    const [kept] = await collect(iterator, source, (c) => c.length >= 1);
+    expect(kept).toMatchObject({ op: 'update', key: [['id', 301n]], applied: merged });
+    expect(kept!.after).toBeUndefined();
+    expect([...kept!.unchanged!].sort()).toEqual(['big', 'extra', 'id', 'name']);
   });
 
   it('streams a large transaction in partial batches and resumes only at commit boundaries', async () => {
