@@ -1,0 +1,236 @@
+/**
+ * `pnpm bench pg`: PostgreSQL → PostgreSQL through worker-sync against PostgreSQL's own logical replication
+ * (publication + subscription) between the same two servers (pg-local → pg-backup), in the same run, same rows.
+ *
+ * - throughput: N rows are committed on pg-local while the reader is paused, then the reader starts and the time
+ *   until pg-backup holds all N rows gives rows/s (native: subscription disabled, then enabled).
+ * - lag at a fixed rate: rows committed at R rows/s (transactions of R/100 rows every 10 ms); each row records its
+ *   commit-side `created_at` (local clock_timestamp()) and pg-backup fills `applied_at` (a column only the target
+ *   has, so both the sink's insert and the subscription's apply worker fill its default). Lag p50/p99 =
+ *   applied_at − created_at, both clocks on this machine.
+ *
+ * The worker-sync leg is PostgresSource → batch codec (encode + decode, what the in-process transport carries) →
+ * PostgresSink, one transaction per batch with versions and positions co-written, acknowledging the slot after
+ * each apply. Stamping is done here (one version per change): SyncEngine is not exported by core yet.
+ *
+ * Bounded: `--rows N` (default 50000, at most 100000), `--rate R` rows/s (default 10000), `--seconds S` of
+ * fixed-rate load (default 5). Loopback only.
+ */
+
+import { PostgresSink, PostgresSource } from '@worker-sync/adapter-postgres';
+import { type ChangeBatch, decodeBatch, encodeBatch } from '@worker-sync/core';
+import pg from 'pg';
+
+interface Options {
+  readonly rows: number;
+  readonly rate: number;
+  readonly seconds: number;
+}
+
+function parseArgs(args: string[]): Options {
+  const value = (name: string, fallback: number): number => {
+    const index = args.indexOf(`--${name}`);
+    return index === -1 ? fallback : Number(args[index + 1]);
+  };
+  return {
+    rows: Math.min(value('rows', 50_000), 100_000),
+    rate: value('rate', 10_000),
+    seconds: Math.min(value('seconds', 5), 30),
+  };
+}
+
+async function query(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text, values);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `created_at` on both sides; `applied_at` only on the target, filled by its default when a row is applied. */
+async function createTables(local: string, backup: string, table: string): Promise<void> {
+  await query(
+    local,
+    `CREATE TABLE public.${table} (id int8 PRIMARY KEY, name text NOT NULL, qty int8 NOT NULL,
+    price numeric(10,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+  );
+  await query(
+    backup,
+    `CREATE TABLE public.${table} (id int8 PRIMARY KEY, name text NOT NULL, qty int8 NOT NULL,
+    price numeric(10,2) NOT NULL, created_at timestamptz NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+  );
+}
+
+async function insertRows(client: pg.Client, table: string, from: number, count: number): Promise<void> {
+  await client.query(
+    `INSERT INTO public.${table} (id, name, qty, price) SELECT g, 'item-' || g, g % 97, (g % 100000) / 100.0 FROM generate_series($1::int8, $2::int8) g`,
+    [from, from + count - 1],
+  );
+}
+
+async function countRows(url: string, table: string): Promise<number> {
+  return (await query(url, `SELECT count(*)::int AS n FROM public.${table}`)).rows[0].n;
+}
+
+async function waitForRows(url: string, table: string, expected: number): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while ((await countRows(url, table)) < expected) {
+    if (Date.now() > deadline) throw new Error(`${table}: rows did not arrive within 300 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Commits rows at a fixed rate for `seconds`, ids from `from`; returns the number of rows written. */
+async function fixedRate(url: string, table: string, from: number, options: Options): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const perTick = Math.max(1, Math.round(options.rate / 100));
+  const ticks = options.seconds * 100;
+  const started = performance.now();
+  for (let tick = 0; tick < ticks; tick++) {
+    await insertRows(client, table, from + tick * perTick, perTick);
+    const due = started + (tick + 1) * 10;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  await client.end();
+  return ticks * perTick;
+}
+
+async function lagPercentiles(backup: string, table: string, fromId: number): Promise<{ p50: number; p99: number }> {
+  const result = await query(
+    backup,
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+       FROM (SELECT extract(epoch FROM applied_at - created_at) * 1000 AS ms FROM public.${table} WHERE id >= $1) s`,
+    [fromId],
+  );
+  return { p50: Number(result.rows[0].p50), p99: Number(result.rows[0].p99) };
+}
+
+/** Runs the worker-sync pipeline until aborted. */
+async function pipeline(source: PostgresSource, sink: PostgresSink, signal: AbortSignal): Promise<void> {
+  const origin = 'bench-local';
+  let sequence = 0;
+  for await (const captured of source.stream({ signal })) {
+    if (captured.changes.length > 0) {
+      sequence += 1;
+      const batch: ChangeBatch = {
+        id: `${origin}/${source.id}/${captured.resumeAfter}`,
+        origin,
+        sourceId: source.id,
+        position: captured.resumeAfter,
+        events: captured.changes.map((change, index) => ({
+          ...change,
+          origin,
+          sourceId: source.id,
+          version: {
+            vv: { [origin]: sequence * 1_000_000 + index },
+            hlc: BigInt(sequence),
+            writer: origin,
+            deleted: change.op === 'delete',
+          },
+        })),
+      };
+      const carried = decodeBatch(encodeBatch(batch));
+      await sink.apply(carried, (incoming) => ({
+        kind: 'write',
+        row: incoming.op === 'delete' ? null : (incoming.after ?? null),
+        version: incoming.version,
+      }));
+    }
+    await source.acknowledge(captured.resumeAfter);
+    if (signal.aborted) break;
+  }
+}
+
+async function workerSyncLeg(
+  local: string,
+  backup: string,
+  options: Options,
+): Promise<{ rate: number; p50: number; p99: number }> {
+  const table = `bench_ws_${Date.now().toString(36)}`;
+  await createTables(local, backup, table);
+  const source = new PostgresSource({ id: table, url: local, tables: [table], maxBatchChanges: 5000 });
+  const sink = new PostgresSink({ id: 'bench', url: backup });
+  await source.init();
+  await sink.init();
+  const writer = new pg.Client({ connectionString: local });
+  await writer.connect();
+  for (let from = 1; from <= options.rows; from += 5000)
+    await insertRows(writer, table, from, Math.min(5000, options.rows - from + 1));
+  await writer.end();
+  const controller = new AbortController();
+  const started = performance.now();
+  const running = pipeline(source, sink, controller.signal).catch((error: unknown) => {
+    if (!controller.signal.aborted) throw error;
+  });
+  await waitForRows(backup, table, options.rows);
+  const rate = options.rows / ((performance.now() - started) / 1000);
+  const lagFrom = options.rows + 1;
+  const written = await fixedRate(local, table, lagFrom, options);
+  await waitForRows(backup, table, options.rows + written);
+  const lag = await lagPercentiles(backup, table, lagFrom);
+  controller.abort();
+  await source.close();
+  await running;
+  await sink.close();
+  await query(local, `SELECT pg_drop_replication_slot('worker_sync_${table}')`).catch(() => undefined);
+  await query(local, `DROP PUBLICATION IF EXISTS worker_sync_${table}`);
+  return { rate, ...lag };
+}
+
+async function nativeLeg(
+  local: string,
+  backup: string,
+  options: Options,
+): Promise<{ rate: number; p50: number; p99: number }> {
+  const table = `bench_native_${Date.now().toString(36)}`;
+  await createTables(local, backup, table);
+  const target = new URL(local);
+  const conninfo = `host=${target.hostname} port=${target.port} dbname=${target.pathname.slice(1)} user=${decodeURIComponent(
+    target.username,
+  )} password=${decodeURIComponent(target.password)}`;
+  await query(local, `CREATE PUBLICATION ${table} FOR TABLE public.${table}`);
+  await query(
+    backup,
+    `CREATE SUBSCRIPTION ${table} CONNECTION '${conninfo.replace(/'/g, "''")}' PUBLICATION ${table} WITH (copy_data = false, enabled = false)`,
+  );
+  const writer = new pg.Client({ connectionString: local });
+  await writer.connect();
+  for (let from = 1; from <= options.rows; from += 5000)
+    await insertRows(writer, table, from, Math.min(5000, options.rows - from + 1));
+  await writer.end();
+  const started = performance.now();
+  await query(backup, `ALTER SUBSCRIPTION ${table} ENABLE`);
+  await waitForRows(backup, table, options.rows);
+  const rate = options.rows / ((performance.now() - started) / 1000);
+  const lagFrom = options.rows + 1;
+  const written = await fixedRate(local, table, lagFrom, options);
+  await waitForRows(backup, table, options.rows + written);
+  const lag = await lagPercentiles(backup, table, lagFrom);
+  await query(backup, `DROP SUBSCRIPTION ${table}`);
+  await query(local, `DROP PUBLICATION ${table}`);
+  return { rate, ...lag };
+}
+
+/** Entry point for the benchmark runner. */
+export async function run(args: string[]): Promise<void> {
+  const local = process.env.PG_LOCAL_URL;
+  const backup = process.env.PG_BACKUP_URL;
+  if (!local || !backup)
+    throw new Error('PG_LOCAL_URL / PG_BACKUP_URL are not set: run `pnpm services up pg-local pg-backup`');
+  const options = parseArgs(args);
+  console.log(
+    `PostgreSQL → PostgreSQL, ${options.rows} rows for throughput, ${options.rate} rows/s for ${options.seconds} s for lag`,
+  );
+  const native = await nativeLeg(local, backup, options);
+  const ours = await workerSyncLeg(local, backup, options);
+  const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+  console.log('| path | rows/s | lag p50 ms | lag p99 ms |');
+  console.log('| --- | --- | --- | --- |');
+  console.log(`| native logical replication | ${fmt(native.rate)} | ${fmt(native.p50)} | ${fmt(native.p99)} |`);
+  console.log(`| worker-sync (source → codec → sink) | ${fmt(ours.rate)} | ${fmt(ours.p50)} | ${fmt(ours.p99)} |`);
+  console.log(`throughput ratio worker-sync / native: ${(ours.rate / native.rate).toFixed(2)}`);
+}
