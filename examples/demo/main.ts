@@ -7,7 +7,7 @@
  * Run: `pnpm demo`
  */
 import { randomUUID } from 'node:crypto';
-import { columnMerge, InProcessTransport, type Row } from '@worker-sync/core';
+import { type ConflictRecord, columnMerge, InProcessTransport, type Row } from '@worker-sync/core';
 import { type DemoNode, demoNode, ORDERS, PRODUCTS, tableDigest } from './demo-node.js';
 
 const transport = new InProcessTransport({ partitions: 4, faults: { duplicate: 0.1, maxDelayMs: 3 } });
@@ -15,6 +15,8 @@ const eu = demoNode('eu', transport, columnMerge());
 const us = demoNode('us', transport, columnMerge());
 const key = (id: bigint) => [['id', id]] as const;
 const price = (value: string) => ({ kind: 'decimal' as const, value });
+/** The conflicts of step 2, kept to show how each scripted collision was settled. */
+const scripted = new Map<string, readonly ConflictRecord[]>();
 
 async function main(): Promise<void> {
   await eu.engine.start();
@@ -36,11 +38,13 @@ async function main(): Promise<void> {
   eu.db.delete(PRODUCTS, key(3n));
   us.db.write(PRODUCTS, { ...us.db.read(PRODUCTS, key(3n))!, stock: 7n }); // delete vs update
   await converged();
+  for (const node of [eu, us]) scripted.set(node.id, (await node.engine.status()).conflicts.recent);
 
   console.log('3. a burst of orders and stock updates on both sides');
   for (let i = 0; i < 2_000; i++) {
     const node = i % 2 === 0 ? eu : us;
-    const product = BigInt(1 + (i % 20));
+    // Both nodes touch the same products in the same rounds, so concurrent stock updates collide.
+    const product = BigInt(1 + ((i >> 1) % 20));
     const order: Row = {
       id: { kind: 'uuid', value: randomUUID() },
       product,
@@ -92,8 +96,14 @@ async function report(): Promise<boolean> {
   }
   console.log('\n== conflicts and how each was settled');
   for (const s of [se, su]) {
-    console.log(`  ${s.node}: ${s.conflicts.total} conflicts, ${s.conflicts.parked} parked`);
-    for (const c of s.conflicts.recent.slice(-8)) {
+    const byOutcome = new Map<string, number>();
+    for (const c of s.conflicts.recent) byOutcome.set(c.outcome, (byOutcome.get(c.outcome) ?? 0) + 1);
+    const outcomes = [...byOutcome].map(([o, n]) => `${o} ${n}`).join(', ');
+    console.log(
+      `  ${s.node}: ${s.conflicts.total} conflicts, ${s.conflicts.parked} parked; last ${s.conflicts.recent.length}: ${outcomes}`,
+    );
+    console.log('    the scripted collisions of step 2:');
+    for (const c of scripted.get(s.node) ?? []) {
       console.log(
         `    ${c.table.namespace}.${c.table.name} id=${String(c.key[0]?.[1])}: detected at ${c.detectedAt}, ${c.resolver} → ${c.outcome} (local writer ${c.localWriter}, remote writer ${c.remoteWriter})`,
       );
