@@ -27,6 +27,16 @@ export type { CheckpointStore } from './interfaces/checkpoint-store.js';
 export type { ConflictContext, ConflictResolver, ConflictSide, Resolution } from './interfaces/conflict-resolver.js';
 export type { DeadLetter, DeadLetterStage, DeadLetterStore } from './interfaces/dead-letter-store.js';
 export type { SubscribeOptions, Subscription, Transport } from './interfaces/transport.js';
+export {
+  type LoggedChange,
+  MemoryDatabase,
+  type MemoryLogEntry,
+  type MemoryTableSchema,
+  MemoryTransaction,
+  memoryPosition,
+} from './memory/memory-database.js';
+export { MemorySink } from './memory/memory-sink.js';
+export { MemorySource, type MemorySourceOptions } from './memory/memory-source.js';
 export { canonicalJson } from './model/canonical-json.js';
 export type {
   CapturedBatch,
