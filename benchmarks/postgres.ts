@@ -11,7 +11,8 @@
  *
  * The worker-sync leg is PostgresSource → batch codec (encode + decode, what the in-process transport carries) →
  * PostgresSink, one transaction per batch with versions and positions co-written, acknowledging the slot after
- * each apply. Stamping is done here (one version per change): SyncEngine is not exported by core yet.
+ * each apply. Stamping is done here (one version per change): SyncEngine is not exported by core yet. Reading runs one batch
+ * ahead of applying, as the engine's capture and apply pipelines do.
  *
  * Bounded: `--rows N` (default 50000, at most 100000), `--rate R` rows/s (default 10000), `--seconds S` of
  * fixed-rate load (default 5). Loopback only.
@@ -109,40 +110,51 @@ async function lagPercentiles(backup: string, table: string, fromId: number): Pr
   return { p50: Number(result.rows[0].p50), p99: Number(result.rows[0].p99) };
 }
 
-/** Runs the worker-sync pipeline until aborted. */
+/**
+ * Runs the worker-sync pipeline until aborted: reading runs ahead while the previous batch is applied (one apply at
+ * a time, in order, as the engine's apply pipeline does), and the slot is acknowledged after each apply.
+ */
 async function pipeline(source: PostgresSource, sink: PostgresSink, signal: AbortSignal): Promise<void> {
   const origin = 'bench-local';
   let sequence = 0;
+  let applying: Promise<void> = Promise.resolve();
   for await (const captured of source.stream({ signal })) {
-    if (captured.changes.length > 0) {
-      sequence += 1;
-      const batch: ChangeBatch = {
-        id: `${origin}/${source.id}/${captured.resumeAfter}`,
+    sequence += 1;
+    const batch: ChangeBatch = {
+      id: `${origin}/${source.id}/${captured.resumeAfter}`,
+      origin,
+      sourceId: source.id,
+      position: captured.resumeAfter,
+      events: captured.changes.map((change, index) => ({
+        ...change,
         origin,
         sourceId: source.id,
-        position: captured.resumeAfter,
-        events: captured.changes.map((change, index) => ({
-          ...change,
-          origin,
-          sourceId: source.id,
-          version: {
-            vv: { [origin]: sequence * 1_000_000 + index },
-            hlc: BigInt(sequence),
-            writer: origin,
-            deleted: change.op === 'delete',
-          },
-        })),
-      };
-      const carried = decodeBatch(encodeBatch(batch));
-      await sink.apply(carried, (incoming) => ({
-        kind: 'write',
-        row: incoming.op === 'delete' ? null : (incoming.after ?? null),
-        version: incoming.version,
-      }));
-    }
-    await source.acknowledge(captured.resumeAfter);
+        version: {
+          vv: { [origin]: sequence * 1_000_000 + index },
+          hlc: BigInt(sequence),
+          writer: origin,
+          deleted: change.op === 'delete',
+        },
+      })),
+    };
+    const carried = decodeBatch(encodeBatch(batch));
+    const previous = applying;
+    applying = (async () => {
+      await previous;
+      if (carried.events.length > 0) {
+        await sink.apply(carried, (incoming) => ({
+          kind: 'write',
+          row: incoming.op === 'delete' ? null : (incoming.after ?? null),
+          version: incoming.version,
+        }));
+      }
+      await source.acknowledge(captured.resumeAfter);
+    })();
+    // Read at most one batch ahead of the sink (backpressure).
+    await previous;
     if (signal.aborted) break;
   }
+  await applying;
 }
 
 async function workerSyncLeg(

@@ -50,11 +50,12 @@ export function selectVersionsForUpdate(tableName: string, rowKeys: readonly str
 
 /**
  * Serialises appliers on the same rows, including rows neither side has stored yet (which `FOR UPDATE` cannot lock):
- * one transaction-scoped advisory lock per row, taken in a fixed order so two sinks cannot deadlock.
+ * transaction-scoped advisory locks on 4096 hash buckets of the row keys, taken in a fixed order so two sinks cannot
+ * deadlock. Buckets bound the number of locks a large batch takes; unrelated rows sharing a bucket only wait.
  */
 export function lockRowKeys(tableName: string, rowKeys: readonly string[]): Statement {
   return {
-    text: `SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtextextended($1 || '/' || k, 0) AS h FROM unnest($2::text[]) AS k ORDER BY h) AS s`,
+    text: `SELECT count(pg_advisory_xact_lock(7264, b)) FROM (SELECT DISTINCT (hashtextextended($1 || '/' || k, 0) & 4095)::int4 AS b FROM unnest($2::text[]) AS k ORDER BY b) AS s`,
     values: [tableName, rowKeys],
   };
 }
