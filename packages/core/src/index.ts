@@ -82,3 +82,21 @@ export {
 export { type ResolverFactory, ResolverRegistry } from './resolve/resolver-registry.js';
 export { columnStamp, type Settlement, type SettlementOutcome, settleConflict } from './resolve/settle-conflict.js';
 export { sourcePriority } from './resolve/source-priority.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  CircuitOpenError,
+  type CircuitState,
+  type CircuitStateChange,
+} from './runtime/circuit-breaker.js';
+export { formatPath, parseConfig } from './runtime/parse-config.js';
+export {
+  abortableSleep,
+  backoffDelay,
+  isRetriable,
+  type RetryAttempt,
+  type RetryOptions,
+  retry,
+} from './runtime/retry.js';
+export { MemoryCheckpointStore } from './store/memory-checkpoint-store.js';
+export { MemoryDeadLetterStore } from './store/memory-dead-letter-store.js';

@@ -15,6 +15,13 @@ export interface CheckpointStore {
   versions(sourceId: string, rowIds: readonly string[]): Promise<Map<string, RowVersion>>;
   /** Atomically stores a new position and the row versions that changed up to it. */
   commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, RowVersion>): Promise<void>;
+  /**
+   * Drops a table's rows from a source's log view, for a `truncate`: the rows are gone, and a later insert of the
+   * same key starts a new history. `tablePrefix` is the prefix every row id of that table starts with, the part of
+   * `rowIdentity(table, key)` up to and including the `/` (e.g. `public.orders/`). Optional: a store without it
+   * keeps the old versions, which only makes later inserts of those keys look like updates of the old history.
+   */
+  forgetTable?(sourceId: string, tablePrefix: string): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }
