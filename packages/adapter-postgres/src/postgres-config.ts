@@ -32,8 +32,11 @@ export const PostgresSourceConfigSchema = z.object({
   lease: z.boolean().default(true),
   /** Milliseconds between attempts to take the lease while another instance holds it. */
   leaseRetryMillis: z.number().int().min(10).max(600_000).default(1000),
-  /** Milliseconds without data before the stream yields an empty batch (so idle keepalives still checkpoint). */
-  idleMillis: z.number().int().min(10).max(600_000).default(200),
+  /**
+   * Milliseconds a non-empty batch waits for more of the log before it is yielded (coalescing many small
+   * transactions into one batch); 0 yields at every network read.
+   */
+  maxBatchDelayMillis: z.number().int().min(0).max(10_000).default(5),
   /**
    * When the slot was invalidated (`wal_status = lost`): `fail` (default) raises an IntegrityError; `resnapshot`
    * drops and recreates the slot and streams a fresh consistent snapshot of every table before the new changes.

@@ -267,8 +267,13 @@ export class PostgresSource implements ChangeSource {
       return batch;
     };
     try {
-      for await (const chunk of replication.pgoutputDecode()) {
-        for (const message of chunk.messages) {
+      const chunks = replication.pgoutputDecode();
+      let next = chunks.next();
+      for (;;) {
+        const result = await next;
+        if (result.done === true) break;
+        next = chunks.next();
+        for (const message of result.value.messages) {
           if (isResnapshotMarker(message)) {
             pending.push(...(await this.resnapshots.take(message)));
             continue;
@@ -277,6 +282,9 @@ export class PostgresSource implements ChangeSource {
           if (!assembler.inTransaction && assembler.lastCommitEnd !== undefined) resumeAfter = assembler.lastCommitEnd;
           if (pending.length >= this.config.maxBatchChanges) yield flush();
         }
+        // Coalesce: while more of the log arrives within maxBatchDelayMillis, keep filling the batch, so a busy
+        // log gives a few large sink transactions instead of one per network read.
+        if (pending.length > 0 && (await arrivesWithin(next, this.config.maxBatchDelayMillis))) continue;
         if (pending.length > 0 || resumeAfter > yielded) yield flush();
         if (this.closed || signal?.aborted) break;
       }
@@ -351,6 +359,26 @@ function partialResume(
   if (last === undefined || !assembler.inTransaction || last.snapshot === true || last.tx.last) return undefined;
   if (last.position !== assembler.openPosition) return undefined;
   return `${last.position}${PARTIAL_MARK}${String(last.tx.index).padStart(10, '0')}`;
+}
+
+/** True when `promise` settles within `millis` (its result stays available to a later await). */
+async function arrivesWithin(promise: Promise<unknown>, millis: number): Promise<boolean> {
+  if (millis <= 0) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), millis);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function isResnapshotMarker(message: PgoutputMessage): boolean {
