@@ -1,0 +1,59 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { keyCoversSize, type TrustPolicy } from '../trust-policy.js';
+import { parseNote } from './open-note.js';
+import { type ParsedCheckpoint, parseCheckpoint } from './parse-checkpoint.js';
+import { VerificationError } from './verification-error.js';
+
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** A checkpoint whose signatures met the trust policy, with the names of the keys that signed it. */
+export interface VerifiedCheckpoint extends ParsedCheckpoint {
+  readonly signedBy: readonly string[];
+}
+
+/**
+ * Opens a signed checkpoint against a trust policy. Signatures by keys the policy does not list are ignored (as
+ * C2SP signed-note requires); a listed key whose signature does not verify, or a checkpoint with fewer valid
+ * signatures (from keys whose window covers its tree size) than the threshold, is a `bad-signature` failure.
+ */
+export function verifyCheckpointNote(note: string, policy: TrustPolicy): VerifiedCheckpoint {
+  const parsed = parseNote(note);
+  const checkpoint = parseCheckpoint(parsed.text);
+  if (checkpoint.origin !== policy.origin) {
+    throw new VerificationError(
+      'bad-signature',
+      `checkpoint origin "${checkpoint.origin}" is not the policy's "${policy.origin}"`,
+    );
+  }
+  const message = Buffer.from(parsed.text, 'utf8');
+  const signedBy = new Set<string>();
+  for (const sig of parsed.signatures) {
+    const key = policy.keys.find((k) => k.keyName === sig.keyName && k.keyId === sig.keyId);
+    if (key === undefined) continue;
+    const publicKey = createPublicKey({
+      key: Buffer.concat([SPKI_ED25519_PREFIX, key.publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
+    if (sig.signature.length !== 64 || !verify(null, message, publicKey, sig.signature)) {
+      throw new VerificationError(
+        'bad-signature',
+        `invalid signature by key ${sig.keyName} on checkpoint of size ${checkpoint.size}`,
+      );
+    }
+    if (!keyCoversSize(key, checkpoint.size)) {
+      throw new VerificationError(
+        'bad-signature',
+        `key ${sig.keyName} is revoked or outside its validity window at tree size ${checkpoint.size}`,
+      );
+    }
+    signedBy.add(sig.keyName);
+  }
+  if (signedBy.size < policy.threshold) {
+    throw new VerificationError(
+      'bad-signature',
+      `checkpoint of size ${checkpoint.size} has ${signedBy.size} trusted signatures, needs ${policy.threshold}`,
+    );
+  }
+  return { ...checkpoint, signedBy: [...signedBy].sort() };
+}
