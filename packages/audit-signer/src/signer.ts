@@ -60,8 +60,8 @@ export class Ed25519Signer implements Signer {
    * checking that the key id in the text matches the key.
    */
   static fromNoteSecretKey(text: string): Ed25519Signer {
-    const parts = text.split('+');
-    if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw new TypeError('malformed secret key');
+    const parts = splitPlus(text, 5);
+    if (parts === undefined || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw new TypeError('malformed secret key');
     const [, , name, hash, b64] = parts as [string, string, string, string, string];
     const raw = Buffer.from(b64, 'base64');
     if (raw.length !== 33 || raw[0] !== NOTE_ALG_ED25519) throw new TypeError('malformed secret key');
@@ -78,4 +78,18 @@ export class Ed25519Signer implements Signer {
   async sign(message: Uint8Array): Promise<Uint8Array> {
     return new Uint8Array(sign(null, message, this.privateKey));
   }
+}
+
+/** Splits on the first `count - 1` plus signs (base64 in the last part may itself hold `+`). */
+export function splitPlus(text: string, count: number): string[] | undefined {
+  const parts: string[] = [];
+  let rest = text;
+  for (let i = 1; i < count; i++) {
+    const at = rest.indexOf('+');
+    if (at < 0) return undefined;
+    parts.push(rest.slice(0, at));
+    rest = rest.slice(at + 1);
+  }
+  parts.push(rest);
+  return parts;
 }

@@ -1,4 +1,5 @@
 import { isValidKeyName, NOTE_ALG_ED25519, noteKeyId } from './note-key.js';
+import { splitPlus } from './signer.js';
 
 /** One trusted checkpoint key and the tree sizes over which its signatures count. */
 export interface TrustedKey {
@@ -66,9 +67,9 @@ export function parseVerifierKey(
   text: string,
   field = 'key',
 ): { keyName: string; keyId: number; publicKey: Uint8Array } {
-  const parts = typeof text === 'string' ? text.split('+') : [];
+  const parts = typeof text === 'string' ? splitPlus(text, 3) : undefined;
   const bad = () => new TypeError(`trust policy: "${field}" is not a valid Ed25519 note verifier key`);
-  if (parts.length !== 3) throw bad();
+  if (parts === undefined) throw bad();
   const [keyName, hash, b64] = parts as [string, string, string];
   const raw = Buffer.from(b64, 'base64');
   if (
