@@ -10,7 +10,13 @@ import {
   type TableRef,
 } from '@worker-sync/core';
 import type pg from 'pg';
-import { type PgConnection, type PgoutputMessage, pgconnection, type ReplicationStream } from 'pgwire';
+import {
+  type PgConnection,
+  type PgoutputMessage,
+  pgconnection,
+  type ReplicationChunk,
+  type ReplicationStream,
+} from 'pgwire';
 import { PgoutputTransactionAssembler } from './pgoutput-transaction.js';
 import {
   type PostgresSourceConfig,
@@ -266,9 +272,10 @@ export class PostgresSource implements ChangeSource {
       pending = [];
       return batch;
     };
+    let next: Promise<IteratorResult<ReplicationChunk>> | undefined;
     try {
       const chunks = replication.pgoutputDecode();
-      let next = chunks.next();
+      next = chunks.next();
       for (;;) {
         const result = await next;
         if (result.done === true) break;
@@ -289,6 +296,8 @@ export class PostgresSource implements ChangeSource {
         if (this.closed || signal?.aborted) break;
       }
     } finally {
+      // The read-ahead of the next chunk fails once the connection is destroyed; nobody awaits it any more.
+      next?.catch(() => undefined);
       signal?.removeEventListener('abort', onAbort);
       this.replication = undefined;
       this.connection = undefined;
