@@ -11,6 +11,23 @@ export {
 export type { Causality, VersionVector } from './clock/version-vector-type.js';
 export { BATCH_CODEC_VERSION, decodeBatch, encodeBatch } from './codec/batch-codec.js';
 export { canonicalEncodeEvent, canonicalEncodeValue } from './codec/canonical-encoding.js';
+export { type DeciderContext, decisionDecider, remoteDecider, writeBackDecider } from './engine/apply-decider.js';
+export type { SinkCommit } from './engine/apply-pipeline.js';
+export type { ConflictRecord } from './engine/log-judge.js';
+export { SyncEngine } from './engine/sync-engine.js';
+export {
+  parseSyncEngineConfig,
+  type SyncEngineConfig,
+  type SyncEngineConfigInput,
+  syncEngineConfigSchema,
+} from './engine/sync-engine-config.js';
+export type {
+  SinkStatus,
+  SourceStatus,
+  SyncEngineHealth,
+  SyncEngineState,
+  SyncEngineStatus,
+} from './engine/sync-engine-status.js';
 export {
   ApplyError,
   ConfigurationError,
@@ -100,3 +117,8 @@ export {
 } from './runtime/retry.js';
 export { MemoryCheckpointStore } from './store/memory-checkpoint-store.js';
 export { MemoryDeadLetterStore } from './store/memory-dead-letter-store.js';
+export {
+  InProcessTransport,
+  type InProcessTransportOptions,
+  type TransportFaults,
+} from './transport/in-process-transport.js';

@@ -73,7 +73,7 @@ export class ApplyPipeline {
       async () => {
         for (const sink of this.deps.sinks) await this.#applyTo(sink, batch);
       },
-      batch.trace,
+      { ...(batch.trace === undefined ? {} : { parent: batch.trace }), kind: 'consumer' },
     );
     const lag = Date.now() - Number((batch.events[batch.events.length - 1]?.tx.commitTimeMicros ?? 0n) / 1000n);
     if (batch.events.length > 0) hooks.metrics.lag(Math.max(0, lag));

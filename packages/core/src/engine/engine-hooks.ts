@@ -13,7 +13,7 @@ export interface EngineHooks {
     name: string,
     attributes: Readonly<Record<string, string | number>>,
     fn: (trace: Record<string, string> | undefined) => Promise<T>,
-    parent?: Readonly<Record<string, string>>,
+    options?: { readonly parent?: Readonly<Record<string, string>>; readonly kind?: 'producer' | 'consumer' },
   ): Promise<T>;
   readonly metrics: EngineMetrics;
 }
@@ -25,6 +25,7 @@ export interface EngineMetrics {
   error(stage: 'capture' | 'apply' | 'publish' | 'audit'): void;
   conflict(resolver: string, outcome: string): void;
   lag(millis: number): void;
-  queueDepth(depth: number): void;
+  /** Registers the `queue_depth` reader; returns the function that unregisters it. */
+  observeQueueDepth(read: () => number): () => void;
   audited(count: number): void;
 }

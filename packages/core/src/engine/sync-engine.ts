@@ -65,6 +65,7 @@ export class SyncEngine {
   #release: (() => void) | undefined;
   readonly #idleWaiters = new Set<() => void>();
   #manualSequence = 0;
+  #stopGauge: (() => void) | undefined;
 
   constructor(config: SyncEngineConfigInput) {
     const { config: parsed, resolver } = parseSyncEngineConfig(config);
@@ -109,6 +110,7 @@ export class SyncEngine {
   async start(): Promise<void> {
     if (this.#state !== 'created' && this.#state !== 'stopped') return;
     this.#state = 'running';
+    this.#stopGauge = this.#hooks.metrics.observeQueueDepth(() => this.#queueDepth());
     for (const source of this.#config.sources) {
       const view = new LogView(this.#config.checkpoints, source.id);
       const position = await this.#config.checkpoints.position(source.id);
@@ -163,6 +165,7 @@ export class SyncEngine {
     await this.#subscription?.close();
     this.#subscription = undefined;
     this.#runs.clear();
+    this.#stopGauge?.();
     this.#state = 'stopped';
   }
 
@@ -320,7 +323,6 @@ export class SyncEngine {
 
   async #handle(batch: ChangeBatch): Promise<void> {
     this.#inFlight += 1;
-    this.#hooks.metrics.queueDepth(this.#queueDepth());
     if (this.#inFlight >= this.#config.maxInFlight && !this.#backpressured) {
       this.#backpressured = true;
       this.#subscription?.pause();
