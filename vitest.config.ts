@@ -19,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'services/smoke/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           globalSetup: ['./scripts/vitest-services-env.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
