@@ -143,6 +143,11 @@ pg_configure() {
   local name="$1" port dir
   port="$(port_of "$name")"
   dir="$STATE/$name"
+  if [[ ! -S "$dir/.s.PGSQL.$port" ]]; then
+    # Started from another checkout (its socket lives there): that tree's script configured it.
+    log "$name answers on 127.0.0.1:$port but was started elsewhere; left as it is"
+    return 0
+  fi
   runuser -u postgres -- "$PG_BIN/psql" -h "$dir" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 <<'SQL' >/dev/null ||
 SELECT 'CREATE ROLE worker_sync LOGIN SUPERUSER REPLICATION PASSWORD ''worker_sync'''
   WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'worker_sync') \gexec
