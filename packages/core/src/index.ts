@@ -118,6 +118,22 @@ export {
 export { MemoryCheckpointStore } from './store/memory-checkpoint-store.js';
 export { MemoryDeadLetterStore } from './store/memory-dead-letter-store.js';
 export {
+  createSyncMetrics,
+  type EventDirection,
+  INSTRUMENTATION_SCOPE,
+  LAG_BUCKETS_MS,
+  type SyncMetrics,
+} from './telemetry/metrics.js';
+export {
+  currentTraceContext,
+  extractTraceContext,
+  injectTraceContext,
+  type TraceCarrier,
+  tracer,
+  type WithSpanOptions,
+  withSpan,
+} from './telemetry/tracing.js';
+export {
   InProcessTransport,
   type InProcessTransportOptions,
   type TransportFaults,
