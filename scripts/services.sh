@@ -54,6 +54,12 @@ is_external() { local var; var="$(url_var_of "$1")"; [[ -n "${!var:-}" ]]; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Sends raw bytes to a loopback port and prints the first $3 bytes of the answer as hex (empty if none in 3 s).
+exchange_hex() {
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "$2" >&3 && head -c "$3" <&3 | od -An -tx1 | tr -d " \n"' \
+    _ "$1" "$2" "$3" 2>/dev/null || true
+}
+
 wait_until() {
   local what="$1" seconds="$2" logfile="$3"
   shift 3
@@ -173,7 +179,7 @@ pg_down() {
 
 # --- MariaDB ---------------------------------------------------------------------------------------------------
 
-mariadb_answers() { mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$(port_of mariadb)" -u root ping; }
+mariadb_answers() { mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$(port_of mariadb)" -u root ping >/dev/null 2>&1; }
 
 mariadb_up() {
   local dir="$STATE/mariadb" port
@@ -256,11 +262,17 @@ pidfile_down() {
 
 # --- Kafka (KRaft, single node, jars from Maven Central) -------------------------------------------------------
 
-kafka_answers() { port_open "$(port_of kafka)" && grep -q "Kafka Server started" "$STATE/kafka/server.log"; }
+# Kafka ApiVersions v0 (correlation id 1, client "ws"): the answer echoes id 1 with error code 0 once the broker serves.
+kafka_answers() {
+  local hex
+  hex="$(exchange_hex "$(port_of kafka)" '\x00\x00\x00\x0c\x00\x12\x00\x00\x00\x00\x00\x01\x00\x02ws' 10)"
+  [[ "${hex:8:12}" == 000000010000 ]]
+}
 
 kafka_up() {
   local dir="$STATE/kafka" lib="$ROOT/services/kafka/lib"
-  if port_open "$(port_of kafka)"; then return 0; fi
+  # Already listening (maybe still starting, maybe from another checkout): wait for it rather than start a second one.
+  if port_open "$(port_of kafka)"; then wait_until kafka 120 "$dir/server.log" kafka_answers; return 0; fi
   maven_libs kafka
   mkdir -p "$dir/data"
   sed "s|@DATA@|$dir/data|" "$ROOT/services/kafka/server.properties" >"$dir/server.properties"
@@ -279,11 +291,19 @@ kafka_up() {
 
 # --- MongoDB wire-compatible stand-in (mongo-java-server with an oplog) ----------------------------------------
 
-mongo_answers() { port_open "$(port_of mongo)" && grep -q READY "$STATE/mongo/server.log"; }
+# Legacy OP_QUERY {isMaster: 1} on admin.$cmd (the stand-in answers only the legacy handshake): expects an OP_REPLY.
+mongo_answers() {
+  local hex query
+  query='\x3a\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\xd4\x07\x00\x00\x00\x00\x00\x00admin.$cmd\x00'
+  query+='\x00\x00\x00\x00\x01\x00\x00\x00\x13\x00\x00\x00\x10isMaster\x00\x01\x00\x00\x00\x00'
+  hex="$(exchange_hex "$(port_of mongo)" "$query" 16)"
+  [[ "${hex:24:8}" == 01000000 ]]
+}
 
 mongo_up() {
   local dir="$STATE/mongo" lib="$ROOT/services/mongo/lib"
-  if port_open "$(port_of mongo)"; then return 0; fi
+  # Already listening (maybe still starting, maybe from another checkout): wait for it rather than start a second one.
+  if port_open "$(port_of mongo)"; then wait_until mongo 90 "$dir/server.log" mongo_answers; return 0; fi
   maven_libs mongo
   mkdir -p "$dir"
   log "starting the MongoDB stand-in on 127.0.0.1:$(port_of mongo)"
