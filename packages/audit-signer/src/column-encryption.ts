@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { KeyProvider } from './key-provider.js';
+import { SequencerLock } from './sequencer-lock.js';
 
 /** What a sensitive value is bound to: a ciphertext moved to another row, column or version no longer opens. */
 export interface ColumnContext {
@@ -47,6 +48,7 @@ const FORMAT_VERSION = 1;
 export class ColumnEncryptor {
   private readonly keys = new Map<string, StoredDataKey[]>();
   private readonly nonceBudget: number;
+  private readonly lock = new SequencerLock();
 
   constructor(private readonly options: ColumnEncryptorOptions) {
     this.nonceBudget = options.nonceBudget ?? 2 ** 32;
@@ -54,8 +56,12 @@ export class ColumnEncryptor {
 
   /** Encrypts one column value for `subject`, rolling to a new data key when the current one's budget is spent. */
   async encrypt(subject: string, context: ColumnContext, plaintext: Uint8Array): Promise<Uint8Array> {
-    const dek = await this.currentKey(subject);
-    dek.used += 1;
+    // Key choice and the use count are serialised so concurrent encryptions never overrun the nonce budget.
+    const dek = await this.lock.run(async () => {
+      const current = await this.currentKey(subject);
+      current.used += 1;
+      return current;
+    });
     const raw = await this.options.keyProvider.unwrap(dek.wrapped, wrapContext(subject, dek.dekId));
     const nonce = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', raw, nonce).setAAD(aad(context, dek.dekId));

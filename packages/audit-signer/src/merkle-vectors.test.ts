@@ -16,7 +16,9 @@ interface Vectors {
   consistency: { size1: number; size2: number; proof: string[] }[];
 }
 
-const v = JSON.parse(readFileSync(new URL('../fixtures/rfc6962-merkle-vectors.json', import.meta.url), 'utf8')) as Vectors;
+const v = JSON.parse(
+  readFileSync(new URL('../fixtures/rfc6962-merkle-vectors.json', import.meta.url), 'utf8'),
+) as Vectors;
 const h = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -48,7 +50,15 @@ function inclusionProbes(index: bigint, size: bigint, proof: Uint8Array[], root:
     probes.push([`modified proof[${i}] bit 3`, index, size, leaf, wrong, root]);
   });
   if (proof.length > 0) probes.push(['removed component', index, size, leaf, proof.slice(0, -1), root]);
-  if (proof.length > 1) probes.push(['inserted component', index, size, leaf, [proof[0] as Uint8Array, h(v.someHash), ...proof.slice(1)], root]);
+  if (proof.length > 1)
+    probes.push([
+      'inserted component',
+      index,
+      size,
+      leaf,
+      [proof[0] as Uint8Array, h(v.someHash), ...proof.slice(1)],
+      root,
+    ]);
   return probes;
 }
 
@@ -65,7 +75,7 @@ describe('the 8-leaf reference tree', () => {
   const tree = referenceTree();
 
   it('has the published root at every size 1..8', () => {
-    v.roots.forEach((root, i) => expect(hex(tree.root(i + 1))).toBe(root));
+    for (const [i, root] of v.roots.entries()) expect(hex(tree.root(i + 1))).toBe(root);
   });
 
   it.each(v.inclusion)('produces and verifies inclusion of leaf $leaf in size $size', ({ leaf, size, proof }) => {
@@ -88,7 +98,9 @@ describe('the 8-leaf reference tree', () => {
     if (p.length === 0) return;
     const s1 = BigInt(size1);
     const s2 = BigInt(size2);
-    const flipped = p.map((_, i) => p.map((x, j) => (j === i ? Uint8Array.from(x, (b, k) => (k === 0 ? b ^ 16 : b)) : x)));
+    const flipped = p.map((_, i) =>
+      p.map((x, j) => (j === i ? Uint8Array.from(x, (b, k) => (k === 0 ? b ^ 16 : b)) : x)),
+    );
     const probes: [string, bigint, bigint, Uint8Array, Uint8Array, Uint8Array[]][] = [
       ['size1 - 1', s1 - 1n, s2, r1, r2, p],
       ['size1 + 1', s1 + 1n, s2, r1, r2, p],
@@ -107,7 +119,17 @@ describe('the 8-leaf reference tree', () => {
       ['preceding root2', s1, s2, r1, r2, [r2, ...p]],
       ['preceding proof[0]', s1, s2, r1, r2, [p[0] as Uint8Array, ...p]],
       ['truncated proof', s1, s2, r1, r2, p.slice(0, -1)],
-      ...flipped.map((fp, i) => [`modified proof[${i}] bit 4`, s1, s2, r1, r2, fp] as [string, bigint, bigint, Uint8Array, Uint8Array, Uint8Array[]]),
+      ...flipped.map(
+        (fp, i) =>
+          [`modified proof[${i}] bit 4`, s1, s2, r1, r2, fp] as [
+            string,
+            bigint,
+            bigint,
+            Uint8Array,
+            Uint8Array,
+            Uint8Array[],
+          ],
+      ),
     ];
     for (const [desc, a, b, x, y, q] of probes) expect(verifyConsistency(a, b, x, y, q), desc).toBe(false);
   });
@@ -129,7 +151,11 @@ describe('the 8-leaf reference tree', () => {
 
   it('rejects inclusion in empty or too-small trees', () => {
     const some = h(v.someHash);
-    for (const [i, n] of [[0n, 0n], [1n, 0n], [2n, 1n]] as const) {
+    for (const [i, n] of [
+      [0n, 0n],
+      [1n, 0n],
+      [2n, 1n],
+    ] as const) {
       expect(verifyInclusion(i, n, some, [], EMPTY_ROOT)).toBe(false);
     }
     const one = leafHash(Buffer.from('data'));

@@ -61,7 +61,8 @@ export class Ed25519Signer implements Signer {
    */
   static fromNoteSecretKey(text: string): Ed25519Signer {
     const parts = splitPlus(text, 5);
-    if (parts === undefined || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw new TypeError('malformed secret key');
+    if (parts === undefined || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY')
+      throw new TypeError('malformed secret key');
     const [, , name, hash, b64] = parts as [string, string, string, string, string];
     const raw = Buffer.from(b64, 'base64');
     if (raw.length !== 33 || raw[0] !== NOTE_ALG_ED25519) throw new TypeError('malformed secret key');
