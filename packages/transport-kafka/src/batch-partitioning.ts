@@ -65,6 +65,7 @@ export function partitionBatch(batch: ChangeBatch, plan: PartitionPlan): Partiti
         sourceId: `${batch.sourceId}#${topic}/${partition}`,
         events,
         position: batch.position,
+        ...(batch.trace === undefined ? {} : { trace: batch.trace }),
       },
     };
   });

@@ -18,7 +18,7 @@ describe('parseKafkaTransportConfig', () => {
     expect(bad).toThrow(ConfigurationError);
     expect(bad).toThrow(/signing\.keys\.k/);
     expect(bad).not.toThrow(/short/);
-    expect(() => parseKafkaTransportConfig({ brokers: ['no-port'], signing })).toThrow(/brokers\.0/);
+    expect(() => parseKafkaTransportConfig({ brokers: ['no-port'], signing })).toThrow(/brokers\[0\]/);
     expect(() => parseKafkaTransportConfig({ brokers: ['h:1'], signing, topics: { partitions: 0 } })).toThrow(
       /topics\.partitions/,
     );

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@worker-sync/core';
+import { parseConfig } from '@worker-sync/core';
 import type { SASLOptions } from 'kafkajs';
 import { z } from 'zod';
 
@@ -133,9 +133,5 @@ export type KafkaSigningConfig = KafkaTransportConfig['signing'];
 
 /** Validates options and fills defaults; a bad field raises a `ConfigurationError` naming it (never its value). */
 export function parseKafkaTransportConfig(options: KafkaTransportOptions): KafkaTransportConfig {
-  const result = kafkaTransportConfigSchema.safeParse(options);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.map(String).join('.') || '(root)';
-  throw new ConfigurationError(`KafkaTransport config: ${field}: ${issue?.message ?? 'invalid'}`);
+  return parseConfig(kafkaTransportConfigSchema, options, 'KafkaTransport');
 }

@@ -1,4 +1,4 @@
-import { BATCH_CODEC_VERSION, type ChangeBatch, encodeBatch } from '@worker-sync/core';
+import { BATCH_CODEC_VERSION, type ChangeBatch, ConnectionError, encodeBatch } from '@worker-sync/core';
 import type { Batch, EachBatchPayload, KafkaMessage, Producer, ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createBatchAuthenticator } from './batch-signing.js';
@@ -115,7 +115,7 @@ describe('consumer loop', () => {
   it('dead-letters a batch whose handler keeps failing, then goes on with the next', async () => {
     const { p, log } = payload([message(5, batch(1)), message(6, batch(2))]);
     const { eachBatch, sent, counters } = loop(async (b) => {
-      if (b.position === '0001') throw new Error('boom');
+      if (b.position === '0001') throw new ConnectionError('sink down');
       log.push(`handle ${b.position}`);
     });
     await eachBatch(p);
@@ -124,6 +124,7 @@ describe('consumer loop', () => {
     const letter = readDeadLetter({ ...(sent[0]?.messages[0] as KafkaMessage), offset: '0' });
     expect(letter).toMatchObject({ stage: 'apply', topic: 't', partition: 0, offset: '5' });
     expect(letter.reason).toContain('a/src/0001/0');
+    expect(letter.code).toBe('CONNECTION');
   });
 
   it('never hands an unsigned batch to the handler', async () => {

@@ -1,12 +1,10 @@
-import { type ChangeBatch, type NodeId, WorkerSyncError } from '@worker-sync/core';
+import { type ChangeBatch, type NodeId, retry, WorkerSyncError } from '@worker-sync/core';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchAuthenticator } from './batch-signing.js';
 import type { FetchBackpressure } from './fetch-backpressure.js';
-import { retryHandler } from './handler-retry.js';
 import type { KafkaTransportConfig } from './kafka-config.js';
 import type { DeadLetterReason, KafkaDeadLetterWriter } from './kafka-dead-letters.js';
 import { judgeMessage } from './kafka-message-handler.js';
-import { withTraceHeaders } from './kafka-trace-context.js';
 import type { KafkaTransportCounters } from './kafka-transport-stats.js';
 
 /** What the consumer loop needs from its subscription. */
@@ -137,16 +135,18 @@ async function handleWithRetry(
   stopped: () => boolean,
 ): Promise<DeadLetterReason | 'abandoned' | undefined> {
   try {
-    await retryHandler(
+    // The batch carries its publisher's trace context; the engine opens its consumer span from it.
+    const delivered: ChangeBatch = Object.keys(trace).length > 0 ? { ...batch, trace } : batch;
+    await retry(
       async () => {
         if (stopped()) throw new Abandoned();
-        await withTraceHeaders(trace, () => ctx.handle(batch));
+        await ctx.handle(delivered);
       },
       {
-        attempts: ctx.options.attempts,
+        maxAttempts: ctx.options.attempts,
         initialDelayMs: ctx.options.retryDelayMs,
         maxDelayMs: ctx.options.maxRetryDelayMs,
-        beforeRetry: () => {
+        onRetry: () => {
           if (stopped()) throw new Abandoned();
           ctx.counters.handlerRetries++;
           payload.heartbeat().catch(() => undefined);
@@ -158,7 +158,7 @@ async function handleWithRetry(
     if (error instanceof Abandoned || stopped()) return 'abandoned';
     const code = error instanceof WorkerSyncError ? error.code : 'HANDLER';
     const detail = error instanceof WorkerSyncError ? error.message : 'handler failed';
-    const reason = `batch ${batch.id} (${batch.events.length} changes, position ${batch.position}) not applied after ${ctx.options.attempts} attempts: ${detail}`;
+    const reason = `batch ${batch.id} (${batch.events.length} changes, position ${batch.position}) not applied (retriable errors retried up to ${ctx.options.attempts} attempts): ${detail}`;
     return { stage: 'apply', code, reason };
   }
 }

@@ -2,6 +2,7 @@ import {
   BATCH_CODEC_VERSION,
   type ChangeBatch,
   ConnectionError,
+  currentTraceContext,
   encodeBatch,
   type SubscribeOptions,
   type Transport,
@@ -18,7 +19,6 @@ import { writeChangeHeaders } from './kafka-headers.js';
 import { kafkaLogLevel, redactingLogCreator } from './kafka-logger.js';
 import { KafkaSubscription } from './kafka-subscription.js';
 import { ensureTopics, KafkaTopicLayout } from './kafka-topics.js';
-import { traceHeaders } from './kafka-trace-context.js';
 import { emptyCounters, type KafkaTransportStats } from './kafka-transport-stats.js';
 
 /**
@@ -186,7 +186,7 @@ export class KafkaTransport implements Transport {
     const value = Buffer.from(encodeBatch(batch));
     const codecVersion = String(BATCH_CODEC_VERSION);
     const signature = this.auth.sign(batch.origin, codecVersion, value);
-    const trace = traceHeaders();
+    const trace = batch.trace ?? currentTraceContext() ?? {};
     const headers = writeChangeHeaders({ codecVersion, origin: batch.origin, batchId: batch.id, signature, trace });
     return { key, value, partition, headers };
   }
