@@ -44,6 +44,23 @@ export type { CheckpointStore } from './interfaces/checkpoint-store.js';
 export type { ConflictContext, ConflictResolver, ConflictSide, Resolution } from './interfaces/conflict-resolver.js';
 export type { DeadLetter, DeadLetterStage, DeadLetterStore } from './interfaces/dead-letter-store.js';
 export type { SubscribeOptions, Subscription, Transport } from './interfaces/transport.js';
+export type {
+  ColumnTransformFn,
+  TransformContext,
+  TransformHooks,
+} from './mapping/column-transforms.js';
+export { DOCUMENT_ID } from './mapping/key-mapping.js';
+export { Mapper } from './mapping/mapper.js';
+export {
+  type ColumnTransformConfig,
+  columnTransformSchema,
+  keyMappingSchema,
+  type MappingConfig,
+  type MappingConfigInput,
+  mappingConfigSchema,
+  type RouteConfig,
+  routeSchema,
+} from './mapping/mapping-config.js';
 export {
   type LoggedChange,
   MemoryDatabase,
