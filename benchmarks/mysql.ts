@@ -9,14 +9,23 @@
  *   PostgresSink batch by batch (stamped directly, without the engine), against plain multi-row INSERT batches of the
  *   same rows into PostgreSQL: rows/s, ratio, and lag from the MariaDB commit to the PostgreSQL commit, p50/p99.
  * - PostgreSQL → MariaDB: the same the other way, PostgresSource → MySqlSink, against the MariaDB bulk INSERT.
- * - Both directions through SyncEngine run once the engine exists; until then the suite says so.
+ * - Both directions through SyncEngine (a node per database, in-process transport, last-writer-wins): rows committed
+ *   at the target rate on one side, arrival on the other side polled every few milliseconds: rows/s, ratio to the
+ *   target's bulk INSERT, and lag commit → visible on the other side, p50/p99.
  *
  * Bounded: `--rows N` (default 20000), `--rate R` rows/s for capture (default 10000). Loopback only.
  */
 
 import { MySqlSink, MySqlSource } from '@worker-sync/adapter-mysql';
 import { PostgresSink, PostgresSource } from '@worker-sync/adapter-postgres';
-import type { CapturedBatch, ChangeBatch } from '@worker-sync/core';
+import {
+  type CapturedBatch,
+  type ChangeBatch,
+  InProcessTransport,
+  MemoryCheckpointStore,
+  MemoryDeadLetterStore,
+  SyncEngine,
+} from '@worker-sync/core';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 
@@ -176,7 +185,7 @@ function stamp(captured: CapturedBatch, origin: string, sourceId: string, table:
   };
 }
 
-async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options): Promise<void> {
+async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options): Promise<number> {
   const db = await mysql.createConnection(url);
   const target = new pg.Client({ connectionString: pgUrl });
   await target.connect();
@@ -252,6 +261,7 @@ async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options):
     console.log(
       `  lag commit → applied  : p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms`,
     );
+    return bulkRate;
   } finally {
     await writer.catch(() => undefined);
     await db.query(`DROP TABLE IF EXISTS ${table}`);
@@ -355,6 +365,110 @@ async function postgresToMariaLeg(url: string, pgUrl: string, options: Options, 
   }
 }
 
+/** Both nodes running SyncEngine; rows written on `from`, their arrival on the other side polled. */
+async function engineLeg(url: string, pgUrl: string, options: Options, from: 'mariadb' | 'postgres', bulkRate: number) {
+  const db = await mysql.createConnection(url);
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  const table = `bench_eng_${from}_${Date.now().toString(36)}`;
+  await db.query(`CREATE TABLE ${table} ${DDL}`);
+  await client.query(
+    `CREATE TABLE public.${table} (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price NUMERIC(10,2) NOT NULL)`,
+  );
+  const transport = new InProcessTransport();
+  const pgSource = new PostgresSource({ id: `bench_${table}`, url: pgUrl, tables: [`public.${table}`], lease: false });
+  const pgSink = new PostgresSink({ id: 'bench', url: pgUrl, schema: 'public' });
+  const mariaSource = new MySqlSource({ id: `bench-${table}`, url, tables: [table], heartbeatSeconds: 1 });
+  const mariaSink = new MySqlSink({ id: 'bench', url, statementRows: options.batch });
+  const common = { transport, resolver: 'last-writer-wins', snapshot: true } as const;
+  const engines = [
+    new SyncEngine({
+      ...common,
+      node: 'postgres',
+      sources: [pgSource],
+      sinks: [pgSink],
+      checkpoints: new MemoryCheckpointStore(),
+      deadLetters: new MemoryDeadLetterStore(),
+    }),
+    new SyncEngine({
+      ...common,
+      node: 'mariadb',
+      sources: [mariaSource],
+      sinks: [mariaSink],
+      checkpoints: new MemoryCheckpointStore(),
+      deadLetters: new MemoryDeadLetterStore(),
+    }),
+  ];
+  const write = async (rows: ReturnType<typeof rowsOf>) => {
+    if (from === 'mariadb') {
+      await db.query(`INSERT INTO ${table} (id, name, qty, price) VALUES ?`, [
+        rows.map((row) => [row.id.toString(), row.name, row.qty.toString(), row.price]),
+      ]);
+    } else {
+      const params = rows.flatMap((row) => [row.id.toString(), row.name, row.qty.toString(), row.price]);
+      const tuples = rows.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ');
+      await client.query(`INSERT INTO public.${table} (id, name, qty, price) VALUES ${tuples}`, params);
+    }
+  };
+  const arrived = async (): Promise<number> => {
+    if (from === 'mariadb') return Number((await client.query(`SELECT COUNT(*) AS n FROM public.${table}`)).rows[0].n);
+    const [rows] = await db.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
+    return Number(rows[0]!.n);
+  };
+  try {
+    for (const engine of engines) await engine.start();
+    await write(rowsOf(options.rows + 1, 1));
+    for (let i = 0; i < 600 && (await arrived()) < 1; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const committedAt: number[] = [];
+    const perTx = 100;
+    const started = performance.now();
+    const writer = (async () => {
+      for (let first = 1; first <= options.rows; first += perTx) {
+        const due = started + ((first - 1) / options.rate) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const rows = rowsOf(first, Math.min(perTx, options.rows - first + 1));
+        await write(rows);
+        const now = performance.now();
+        for (let i = 0; i < rows.length; i++) committedAt.push(now);
+      }
+    })();
+    const lags: number[] = [];
+    let seen = 0;
+    const deadline = performance.now() + 120_000;
+    while (seen < options.rows && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const count = (await arrived()) - 1;
+      const now = performance.now();
+      for (; seen < Math.min(count, committedAt.length); seen++) lags.push(Math.max(0, now - committedAt[seen]!));
+    }
+    const rate = seen / ((performance.now() - started) / 1000);
+    await writer;
+    lags.sort((a, b) => a - b);
+    const label = from === 'mariadb' ? 'MariaDB → PostgreSQL' : 'PostgreSQL → MariaDB';
+    console.log(`${label} through SyncEngine: ${seen} rows offered at ${options.rate} rows/s`);
+    console.log(`  target bulk INSERT    : ${bulkRate.toFixed(0)} rows/s`);
+    console.log(`  through the engines   : ${rate.toFixed(0)} rows/s (at most the offered rate)`);
+    console.log(`  ratio                 : ${(rate / bulkRate).toFixed(2)}`);
+    console.log(
+      `  lag commit → visible  : p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms`,
+    );
+  } finally {
+    for (const engine of engines) await engine.stop().catch(() => undefined);
+    await transport.close();
+    for (const closable of [pgSource, pgSink, mariaSource, mariaSink]) await closable.close().catch(() => undefined);
+    await client.query(
+      'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
+      [`worker_sync_bench_${table}`],
+    );
+    await client.query(`DROP PUBLICATION IF EXISTS worker_sync_bench_${table}`);
+    await client.query(`DROP TABLE IF EXISTS public.${table}`);
+    await client.end();
+    await db.query(`DROP TABLE IF EXISTS ${table}`);
+    await db.end();
+  }
+}
+
 /** Runs the MariaDB benchmark legs and prints figures and ratios. */
 export async function run(args: string[]): Promise<void> {
   const url = process.env.MYSQL_URL;
@@ -364,7 +478,8 @@ export async function run(args: string[]): Promise<void> {
   await captureLeg(url, options);
   const pgUrl = process.env.PG_LOCAL_URL;
   if (!pgUrl) throw new Error('PG_LOCAL_URL is not set: run `pnpm services up postgres` first');
-  await mariaToPostgresLeg(url, pgUrl, options);
+  const pgBulkRate = await mariaToPostgresLeg(url, pgUrl, options);
   await postgresToMariaLeg(url, pgUrl, options, mariaBulkRate);
-  console.log('Both directions through SyncEngine: not measured (no engine in the tree yet)');
+  await engineLeg(url, pgUrl, options, 'mariadb', pgBulkRate);
+  await engineLeg(url, pgUrl, options, 'postgres', mariaBulkRate);
 }
