@@ -171,7 +171,17 @@ pg_down() {
   local dir="$STATE/$1" hard="$2"
   [[ -f "$dir/data/postmaster.pid" ]] || return 0
   if [[ "$hard" == 1 ]]; then
-    kill -9 "$(head -1 "$dir/data/postmaster.pid")" 2>/dev/null || true
+    # The postmaster and its backends: a backend left attached to shared memory would block the next start.
+    local pid children
+    pid="$(head -1 "$dir/data/postmaster.pid")"
+    children="$(pgrep -P "$pid" || true)"
+    kill -9 "$pid" $children 2>/dev/null || true
+    for _ in $(seq 1 60); do
+      local alive=0 p
+      for p in $pid $children; do kill -0 "$p" 2>/dev/null && alive=1; done
+      ((alive)) || break
+      sleep 0.2
+    done
   else
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
   fi
