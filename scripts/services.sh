@@ -174,7 +174,9 @@ pg_down() {
     # The postmaster and its backends: a backend left attached to shared memory would block the next start.
     local pid children
     pid="$(head -1 "$dir/data/postmaster.pid")"
-    children="$(pgrep -P "$pid" || true)"
+    # From /proc rather than pgrep, which a minimal machine may lack.
+    children="$(awk -v parent="$pid" '$1 == "PPid:" && $2 == parent { split(FILENAME, part, "/"); print part[3] }' \
+      /proc/[0-9]*/status 2>/dev/null || true)"
     kill -9 "$pid" $children 2>/dev/null || true
     for _ in $(seq 1 60); do
       local alive=0 p
@@ -194,7 +196,7 @@ mariadb_answers() { mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$(port_of mari
 mariadb_up() {
   local dir="$STATE/mariadb" port
   port="$(port_of mariadb)"
-  command -v mariadbd >/dev/null 2>&1 || apt_install mariadb-server
+  apt_install mariadb-server mariadb-client
   stop_distribution_service mariadb
   if mariadb_answers; then return 0; fi
   mkdir -p "$dir"
