@@ -37,9 +37,11 @@ export class SegmentFileStorage implements AuditStorage {
     if (last !== undefined) {
       const path = join(options.directory, last.name);
       const valid = scanRecords(await readFile(path), path).validBytes;
-      const handle = await open(path, 'r+');
-      await handle.truncate(valid);
-      segment = { handle, bytes: valid };
+      const repair = await open(path, 'r+');
+      await repair.truncate(valid);
+      await repair.close();
+      // Reopen in append mode: writes through an 'r+' handle would start at offset 0 and overwrite leaves.
+      segment = { handle: await open(path, 'a'), bytes: valid };
     }
     const cpPath = join(options.directory, 'checkpoints.log');
     const cpHandle = await open(cpPath, 'a+');
