@@ -134,6 +134,18 @@ export {
 } from './runtime/retry.js';
 export { MemoryCheckpointStore } from './store/memory-checkpoint-store.js';
 export { MemoryDeadLetterStore } from './store/memory-dead-letter-store.js';
+export { RedisCheckpointStore, type RedisCheckpointStoreOptions } from './store/redis-checkpoint-store.js';
+export { decodeRowVersion, encodeRowVersion } from './store/row-version-json.js';
+export { CHECKPOINTS_TABLE, LOG_VIEW_TABLE, SqlCheckpointStore } from './store/sql-checkpoint-store.js';
+export {
+  type MysqlConnectionLike,
+  type MysqlPoolLike,
+  mysqlExecutor,
+  type PgPoolLike,
+  type PgQueryable,
+  pgExecutor,
+  type SqlExecutor,
+} from './store/sql-executor.js';
 export {
   createSyncMetrics,
   type EventDirection,
