@@ -106,6 +106,13 @@ maven_libs() {
 
 pg_answers() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1"; }
 
+# A server's Unix socket lives in its folder unless that path is too long for a socket address (107 bytes).
+socket_dir_of() {
+  local dir="$STATE/$1"
+  if ((${#dir} > 80)); then dir="/tmp/worker-sync-$(printf '%s' "$dir" | md5sum | cut -c1-12)"; fi
+  echo "$dir"
+}
+
 pg_up() {
   local name="$1" port dir
   port="$(port_of "$name")"
@@ -113,8 +120,10 @@ pg_up() {
   apt_install postgresql-15 postgresql-15-wal2json
   stop_distribution_service postgresql
   if pg_answers "$port"; then pg_configure "$name"; return 0; fi
-  mkdir -p "$dir"
-  chown postgres:postgres "$dir"
+  local socket_dir
+  socket_dir="$(socket_dir_of "$name")"
+  mkdir -p "$dir" "$socket_dir"
+  chown postgres:postgres "$dir" "$socket_dir"
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     log "initialising $name"
     runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
@@ -122,7 +131,7 @@ pg_up() {
     cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
-unix_socket_directories = '$dir'
+unix_socket_directories = '$socket_dir'
 wal_level = logical
 max_replication_slots = 20
 max_wal_senders = 20
@@ -146,15 +155,16 @@ EOF
 # worker_sync is a SUPERUSER to keep tests simple (publications, replication origins, slots); production roles need less.
 # output_plugin_libraries exists only on minor releases that restrict output plugins; wal2json is allowed where it does.
 pg_configure() {
-  local name="$1" port dir
+  local name="$1" port dir socket_dir
   port="$(port_of "$name")"
   dir="$STATE/$name"
-  if [[ ! -S "$dir/.s.PGSQL.$port" ]]; then
+  socket_dir="$(socket_dir_of "$name")"
+  if [[ ! -S "$socket_dir/.s.PGSQL.$port" ]]; then
     # Started from another checkout (its socket lives there): that tree's script configured it.
     log "$name answers on 127.0.0.1:$port but was started elsewhere; left as it is"
     return 0
   fi
-  runuser -u postgres -- "$PG_BIN/psql" -h "$dir" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 <<'SQL' >/dev/null ||
+  runuser -u postgres -- "$PG_BIN/psql" -h "$socket_dir" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 <<'SQL' >/dev/null ||
 SELECT 'CREATE ROLE worker_sync LOGIN SUPERUSER REPLICATION PASSWORD ''worker_sync'''
   WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'worker_sync') \gexec
 SELECT 'CREATE DATABASE worker_sync OWNER worker_sync'
@@ -199,13 +209,13 @@ mariadb_up() {
   apt_install mariadb-server mariadb-client
   stop_distribution_service mariadb
   if mariadb_answers; then return 0; fi
-  mkdir -p "$dir"
+  mkdir -p "$dir" "$(socket_dir_of mariadb)"
   cat >"$dir/my.cnf" <<EOF
 [mysqld]
 datadir=$dir/data
 port=$port
 bind-address=127.0.0.1
-socket=$dir/mysqld.sock
+socket=$(socket_dir_of mariadb)/mysqld.sock
 pid-file=$dir/mysqld.pid
 log_error=$dir/server.log
 user=root
