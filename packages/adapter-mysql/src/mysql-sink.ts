@@ -81,6 +81,10 @@ export class MySqlSink implements ChangeSink {
     await this.init();
     const connection = await this.connect();
     try {
+      // READ COMMITTED: locking reads lock the rows they find and no gaps, so concurrent appliers (one per transport
+      // partition) inserting new keys at the end of a table do not deadlock on each other's gap locks. Row-based
+      // binlogging, which the source needs anyway, makes this isolation level safe to replicate.
+      await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await connection.query('START TRANSACTION');
       const last = await this.selectLastApplied(connection, batch.origin, batch.sourceId, true);
       if (last !== undefined && last >= batch.position) {

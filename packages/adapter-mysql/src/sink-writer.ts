@@ -70,7 +70,8 @@ async function run(
     throw new ApplyError(
       `${table}: ${describeMySqlError(error)}${state ? ` (key ${encodeKey(state.key)})` : ''}`,
       { table, ...(state ? { key: encodeKey(state.key), index: state.index } : {}), ...columnOfError(error) },
-      isRetriableMySqlError(error),
+      // A new key inserted by someone else between the read and the insert: a retry finds it and updates it.
+      isRetriableMySqlError(error) || (error as { errno?: number }).errno === 1062,
       { cause: safeCause(error) },
     );
   }
