@@ -285,7 +285,6 @@ async function postgresToMariaLeg(url: string, pgUrl: string, options: Options, 
     url: pgUrl,
     tables: [`public.${table}`],
     lease: false,
-    idleMillis: 50,
   });
   const sink = new MySqlSink({ id: 'bench', url, statementRows: options.batch });
   let writer: Promise<void> = Promise.resolve();
