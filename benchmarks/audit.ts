@@ -15,8 +15,8 @@ import {
   encodeLeaf,
   exportJsonLines,
   leafHash,
-  parseTrustPolicy,
   PostgresStorage,
+  parseTrustPolicy,
   ReplayRoot,
   SegmentFileStorage,
   verifyInclusion,
@@ -37,16 +37,28 @@ export async function run(args: string[]): Promise<void> {
   const signer = Ed25519Signer.generate('bench-2026');
   const dir = await mkdtemp(join(tmpdir(), 'bench-audit-'));
   try {
-    const file = await appendRun('file storage', await SegmentFileStorage.open({ directory: dir }), signer, appends, batch);
+    const file = await appendRun(
+      'file storage',
+      await SegmentFileStorage.open({ directory: dir }),
+      signer,
+      appends,
+      batch,
+    );
     await proofRun(file.log, proofs);
     const storage = file.storage;
     const notes = await file.log.checkpoints();
     const t0 = performance.now();
     const exported = await exportJsonLines(storage);
     const t1 = performance.now();
-    verifyReplay(exported, notes[notes.length - 1] as string, parseTrustPolicy(JSON.stringify({ origin: ORIGIN, keys: [{ key: signer.verifierKey }] })));
+    verifyReplay(
+      exported,
+      notes[notes.length - 1] as string,
+      parseTrustPolicy(JSON.stringify({ origin: ORIGIN, keys: [{ key: signer.verifierKey }] })),
+    );
     const t2 = performance.now();
-    console.log(`  export of ${file.log.size} leaves: ${(t1 - t0).toFixed(0)} ms; verify replay of that export (CLI path): ${(t2 - t1).toFixed(0)} ms`);
+    console.log(
+      `  export of ${file.log.size} leaves: ${(t1 - t0).toFixed(0)} ms; verify replay of that export (CLI path): ${(t2 - t1).toFixed(0)} ms`,
+    );
     await file.log.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -56,7 +68,13 @@ export async function run(args: string[]): Promise<void> {
 }
 
 async function appendRun(label: string, storage: AuditStorage, signer: Ed25519Signer, count: number, batch: number) {
-  const log = await AuditLog.open({ origin: ORIGIN, storage, signers: [signer], checkpointEvery: 10_000, checkpointIntervalMs: 1_000 });
+  const log = await AuditLog.open({
+    origin: ORIGIN,
+    storage,
+    signers: [signer],
+    checkpointEvery: 10_000,
+    checkpointIntervalMs: 1_000,
+  });
   const base = log.size;
   const done: { end: number; at: number }[] = [];
   const latencies: number[] = [];
@@ -65,7 +83,8 @@ async function appendRun(label: string, storage: AuditStorage, signer: Ed25519Si
   log.onCheckpoint((cp) => {
     const now = performance.now();
     cutDurations.push(now - lastCutEnd);
-    while (done.length > 0 && (done[0] as { end: number }).end <= cp.size) latencies.push(now - (done.shift() as { at: number }).at);
+    while (done.length > 0 && (done[0] as { end: number }).end <= cp.size)
+      latencies.push(now - (done.shift() as { at: number }).at);
   });
   const start = performance.now();
   for (let i = 0; i < count; i += batch) {
@@ -98,13 +117,17 @@ async function proofRun(log: AuditLog, count: number): Promise<void> {
   let ok = 0;
   for (const c of cases) if (verifyInclusion(BigInt(c.index), BigInt(size), c.leaf, c.proof, root)) ok++;
   const per = ((performance.now() - t0) / count) * 1000;
-  console.log(`  inclusion proof verification (tree of ${size}): ${per.toFixed(1)} µs per proof (${ok}/${count} verified)`);
+  console.log(
+    `  inclusion proof verification (tree of ${size}): ${per.toFixed(1)} µs per proof (${ok}/${count} verified)`,
+  );
 }
 
 async function pgRun(signer: Ed25519Signer, count: number, batch: number): Promise<void> {
   const url = process.env.PG_LOCAL_URL;
   if (url === undefined || url === '') {
-    console.log('audit appends, PostgreSQL storage: skipped — PG_LOCAL_URL is not set (run `pnpm services up pg-local`)');
+    console.log(
+      'audit appends, PostgreSQL storage: skipped — PG_LOCAL_URL is not set (run `pnpm services up pg-local`)',
+    );
     return;
   }
   const pool = new pg.Pool({ connectionString: url, max: 2 });
@@ -145,7 +168,9 @@ function replayRun(count: number): void {
   }
   replay.root();
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`verifier replay: ${count.toLocaleString('en')} leaves in ${seconds.toFixed(2)} s (${Math.round(count / seconds).toLocaleString('en')} leaves/s)`);
+  console.log(
+    `verifier replay: ${count.toLocaleString('en')} leaves in ${seconds.toFixed(2)} s (${Math.round(count / seconds).toLocaleString('en')} leaves/s)`,
+  );
 }
 
 function record(n: number): AuditRecord {
