@@ -20,3 +20,18 @@ describe('SqlCheckpointStore against PostgreSQL', () => {
     async () => new SqlCheckpointStore(failingBeforePosition(pgExecutor(pool))),
   );
 });
+
+describe('SqlCheckpointStore against PostgreSQL over one pg.Client', () => {
+  const client = new pg.Client({ connectionString: requireServiceUrl('pg-local') });
+  let connected: Promise<void> | undefined;
+  afterAll(async () => {
+    await client.end();
+  });
+
+  const open = async () => {
+    connected ??= connectOrExplain('pg-local', () => client.connect());
+    await connected;
+    return new SqlCheckpointStore(pgExecutor(client));
+  };
+  checkpointStoreContract(open, async () => new SqlCheckpointStore(failingBeforePosition(pgExecutor(client))));
+});
