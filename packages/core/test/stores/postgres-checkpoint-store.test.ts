@@ -23,7 +23,7 @@ describe('SqlCheckpointStore against PostgreSQL', () => {
 
 describe('SqlCheckpointStore against PostgreSQL over one pg.Client', () => {
   const client = new pg.Client({ connectionString: requireServiceUrl('pg-local') });
-  let connected: Promise<void> | undefined;
+  let connected: Promise<unknown> | undefined;
   afterAll(async () => {
     await client.end();
   });
