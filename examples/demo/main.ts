@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       const current = tx.read(PRODUCTS, key(product));
       if (current !== undefined) tx.write(PRODUCTS, { ...current, stock: (current.stock as bigint) - 1n });
     });
-    if (i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await converged();
 
@@ -77,7 +77,16 @@ async function converged(): Promise<void> {
     if (quiet >= 3) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error('the nodes did not go idle within 60 s');
+  const report = await Promise.all(
+    [eu, us].map(async (n) => {
+      const s = await n.engine.status();
+      const source = s.sources[0];
+      return `${n.id}: position ${source?.position} of ${n.db.endPosition}, queue ${s.queueDepth}, error ${source?.error}`;
+    }),
+  );
+  throw new Error(
+    `the nodes did not go idle within 60 s (${report.join('; ')}; transport backlog ${transport.backlog()})`,
+  );
 }
 
 async function isIdle(node: DemoNode): Promise<boolean> {

@@ -97,6 +97,28 @@ describe('InProcessTransport', () => {
     await transport.close();
   });
 
+  it("delivers every other node's message while nodes publish and receive at once (automatic mode)", async () => {
+    const transport = new InProcessTransport({ partitions: 2, faults: { maxDelayMs: 2, duplicate: 0.3 } });
+    const got = { a: new Set<string>(), b: new Set<string>() };
+    for (const node of ['a', 'b'] as const) {
+      await transport.subscribe({
+        node,
+        handle: async (b) => void got[node].add(`${b.origin}/${b.position}/${b.sourceId}`),
+      });
+    }
+    for (let p = 1; p <= 40; p++) {
+      await transport.publish(batch('a', String(p).padStart(4, '0'), [1n, 2n]));
+      await transport.publish(batch('b', String(p).padStart(4, '0'), [3n, 4n]));
+      if (p % 5 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    for (let i = 0; i < 500 && transport.backlog() > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(transport.backlog()).toBe(0);
+    expect([...got.a].every((id) => id.startsWith('b/'))).toBe(true);
+    expect(new Set([...got.a].map((id) => id.split('/')[1])).size).toBe(40);
+    expect(new Set([...got.b].map((id) => id.split('/')[1])).size).toBe(40);
+    await transport.close();
+  });
+
   it('pauses and resumes a subscription', async () => {
     const transport = new InProcessTransport({ partitions: 1 });
     const got: string[] = [];

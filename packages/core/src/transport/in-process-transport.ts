@@ -92,6 +92,7 @@ export class InProcessTransport implements Transport {
    * pairs that have something to deliver. Resolves true once it was handled (or failed), false when nothing waits.
    */
   async step(random: () => number): Promise<boolean> {
+    for (const s of this.#subscribers) s.skipOwn();
     const ready = [...this.#subscribers].flatMap((s) => s.readyPartitions().map((p) => [s, p] as const));
     if (ready.length === 0) return false;
     const [subscriber, partition] = ready[Math.floor(random() * ready.length)]!;
@@ -149,14 +150,17 @@ class InProcessSubscription implements Subscription {
     return this.partitions.reduce((sum, messages, p) => sum + messages.length - this.#offsets[p]!, 0);
   }
 
-  readyPartitions(): number[] {
-    if (this.#paused || this.#closed) return [];
-    // A node's own messages are not for it: step past them so they never count as deliverable.
+  /** Manual mode: steps past the node's own messages, so they never count as deliverable. */
+  skipOwn(): void {
     this.partitions.forEach((messages, p) => {
       while (this.#offsets[p]! < messages.length && messages[this.#offsets[p]!]!.origin === this.options.node) {
         this.#offsets[p]! += 1;
       }
     });
+  }
+
+  readyPartitions(): number[] {
+    if (this.#paused || this.#closed) return [];
     return this.partitions.flatMap((messages, p) => (this.#offsets[p]! < messages.length ? [p] : []));
   }
 
@@ -169,6 +173,8 @@ class InProcessSubscription implements Subscription {
       const loop = this.#run(partition).finally(() => {
         this.#running.delete(partition);
         this.#inFlight.delete(loop);
+        // A publish between the loop's last check and this cleanup found the loop still running; look again.
+        this.wake();
       });
       this.#inFlight.add(loop);
     }
