@@ -152,4 +152,41 @@ describe('SyncEngine', () => {
     expect(n1.db.read(T, key(1n))).toMatchObject({ name: 'a' });
     expect(n0.engine.readiness()).toBe(true);
   });
+
+  it('parks conflicts in the manual queue and publishes a decision that wins everywhere', async () => {
+    const cluster = new TestCluster(2, { name: 'manual', resolve: () => ({ kind: 'park' }) });
+    await cluster.start();
+    const [n0, n1] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    n0.db.write(T, { id: 1n, name: 'n0', qty: 1n });
+    n1.db.write(T, { id: 1n, name: 'n1', qty: 2n });
+    await cluster.drain(first);
+    const status = await n0.engine.status();
+    expect(status.conflicts.parked).toBe(1);
+    // Provisionally both hold the same (last writer) state while a person decides.
+    expect(n0.db.read(T, key(1n))).toEqual(n1.db.read(T, key(1n)));
+    const [parked] = cluster.queues.get('n0')!.list();
+    await n0.engine.decide(parked!.id, { id: 1n, name: 'decided', qty: 3n });
+    await cluster.drain(first);
+    expect(n0.db.read(T, key(1n))).toEqual({ id: 1n, name: 'decided', qty: 3n });
+    expect(n1.db.read(T, key(1n))).toEqual({ id: 1n, name: 'decided', qty: 3n });
+    expect((await n0.engine.status()).conflicts.parked).toBe(0);
+  });
+
+  it('replays from a position by republishing current state, which receivers already have', async () => {
+    const cluster = new TestCluster(2, lastWriterWins);
+    await cluster.start();
+    const [n0, n1] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    const start = n0.db.endPosition;
+    for (let id = 1n; id <= 3n; id++) n0.db.write(T, { id, name: `v1-${id}`, qty: id });
+    n0.db.write(T, { id: 1n, name: 'v2-1', qty: 1n });
+    await cluster.drain(first);
+    const before = await n1.engine.status();
+    await n0.engine.replay('db', start);
+    await cluster.drain(first);
+    const after = await n1.engine.status();
+    expect(after.applied).toBe(before.applied);
+    expect(after.skipped).toBeGreaterThan(before.skipped);
+    expect(n1.db.read(T, key(1n))).toMatchObject({ name: 'v2-1' });
+    expect(await cluster.snapshot(n1)).toEqual(await cluster.snapshot(n0));
+  });
 });

@@ -5,6 +5,7 @@ import { MemorySink } from '../memory/memory-sink.js';
 import { MemorySource } from '../memory/memory-source.js';
 import type { RowKey, RowVersion, TableRef } from '../model/change-event.js';
 import { rowIdentity } from '../model/row-identity.js';
+import { ManualQueue, manualResolver } from '../resolve/manual-queue.js';
 import { MemoryCheckpointStore } from '../store/memory-checkpoint-store.js';
 import { MemoryDeadLetterStore } from '../store/memory-dead-letter-store.js';
 import { InProcessTransport, type TransportFaults } from '../transport/in-process-transport.js';
@@ -32,6 +33,8 @@ export interface ClusterNode {
 export class TestCluster {
   readonly nodes: ClusterNode[];
   readonly transport: InProcessTransport;
+  /** Each node's manual queue, when the cluster was built with a resolver named 'manual'. */
+  readonly queues = new Map<string, ManualQueue | undefined>();
   #tick = 1_700_000_000_000;
 
   constructor(
@@ -134,15 +137,20 @@ export class TestCluster {
   }
 
   #engine(id: string, node: Omit<ClusterNode, 'engine'>): SyncEngine {
+    const clock = new HybridLogicalClock({ now: () => this.#tick });
+    // The 'manual' resolver name gives each node its own queue, as each node's operators would have.
+    const queue = this.resolver.name === 'manual' ? new ManualQueue({ node: id, clock }) : undefined;
+    this.queues.set(id, queue);
     return new SyncEngine({
       node: id,
       sources: [node.source],
       sinks: [node.sink],
       transport: this.transport,
-      resolver: this.resolver,
+      resolver: queue === undefined ? this.resolver : manualResolver(queue),
+      ...(queue === undefined ? {} : { manualQueue: queue }),
       checkpoints: node.checkpoints,
       deadLetters: node.deadLetters,
-      clock: new HybridLogicalClock({ now: () => this.#tick }),
+      clock,
       retry: { maxAttempts: 1 },
     });
   }
