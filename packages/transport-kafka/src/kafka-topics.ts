@@ -1,4 +1,4 @@
-import { type ChangeEvent, ConfigurationError, type NodeId } from '@worker-sync/core';
+import { type ChangeEvent, ConfigurationError, ConnectionError, type NodeId, retry } from '@worker-sync/core';
 import type { Admin } from 'kafkajs';
 import type { KafkaTransportConfig } from './kafka-config.js';
 
@@ -76,13 +76,39 @@ function part(value: string, what: string): string {
   return value;
 }
 
-/** Creates missing topics with the configured partitions, replication and retention; existing ones are left as they are. */
+/**
+ * Creates missing topics with the configured partitions, replication and retention (existing ones are left as they
+ * are), then waits until every partition of every topic has a leader: another node may have created a topic a
+ * moment ago, and producing or subscribing before its metadata settles fails with UNKNOWN_TOPIC_OR_PARTITION.
+ */
 export async function ensureTopics(
   admin: Admin,
   config: KafkaTransportConfig['topics'],
   topics: readonly { readonly topic: string; readonly deadLetters?: boolean }[],
 ): Promise<void> {
-  if (!config.create || topics.length === 0) return;
+  if (topics.length === 0) return;
+  if (config.create) await createMissing(admin, config, topics);
+  const names = topics.map((t) => t.topic);
+  await retry(
+    async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics: names }).catch((error: unknown) => {
+        throw new ConnectionError(`topics ${names.join(', ')} are not available yet`, { cause: error });
+      });
+      const leaderless = metadata.topics.find(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (leaderless !== undefined)
+        throw new ConnectionError(`topic ${leaderless.name} has partitions without a leader`);
+    },
+    { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 1_000 },
+  );
+}
+
+async function createMissing(
+  admin: Admin,
+  config: KafkaTransportConfig['topics'],
+  topics: readonly { readonly topic: string; readonly deadLetters?: boolean }[],
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
