@@ -1,10 +1,8 @@
-import { createPublicKey, verify } from 'node:crypto';
 import { keyCoversSize, type TrustPolicy } from '../trust-policy.js';
 import { parseNote } from './open-note.js';
 import { type ParsedCheckpoint, parseCheckpoint } from './parse-checkpoint.js';
 import { VerificationError } from './verification-error.js';
-
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+import { verifyEd25519 } from './verify-ed25519.js';
 
 /** A checkpoint whose signatures met the trust policy, with the names of the keys that signed it. */
 export interface VerifiedCheckpoint extends ParsedCheckpoint {
@@ -30,12 +28,7 @@ export function verifyCheckpointNote(note: string, policy: TrustPolicy): Verifie
   for (const sig of parsed.signatures) {
     const key = policy.keys.find((k) => k.keyName === sig.keyName && k.keyId === sig.keyId);
     if (key === undefined) continue;
-    const publicKey = createPublicKey({
-      key: Buffer.concat([SPKI_ED25519_PREFIX, key.publicKey]),
-      format: 'der',
-      type: 'spki',
-    });
-    if (sig.signature.length !== 64 || !verify(null, message, publicKey, sig.signature)) {
+    if (!verifyEd25519(key.publicKey, message, sig.signature)) {
       throw new VerificationError(
         'bad-signature',
         `invalid signature by key ${sig.keyName} on checkpoint of size ${checkpoint.size}`,
