@@ -20,7 +20,10 @@ export interface TransportFaults {
 export interface InProcessTransportOptions {
   /** Partitions per transport (default 4). Changes of one row always land on the same partition, in order. */
   readonly partitions?: number;
-  /** Backoff between redeliveries of a batch whose handler rejected; after the last attempt it is dead-lettered. */
+  /**
+   * Backoff between redeliveries of a batch whose handler rejected; after the last attempt it is dead-lettered, or,
+   * without {@link InProcessTransportOptions.deadLetters}, kept and retried after `maxDelayMs` (never dropped).
+   */
   readonly retry?: Partial<RetryOptions>;
   /** Where undeliverable messages go (a handler that kept rejecting, a payload that did not decode). */
   readonly deadLetters?: DeadLetterStore;
@@ -189,6 +192,11 @@ class InProcessSubscription implements Subscription {
       try {
         await retry(() => this.#handle(message, random), { ...this.transport.retry });
       } catch (error) {
+        if (this.transport.deadLetters === undefined) {
+          // Nowhere to park it: keep it at the head of its partition and try again later rather than drop it.
+          await sleep(this.transport.retry?.maxDelayMs ?? 2_000);
+          continue;
+        }
         await this.#deadLetter(message, error);
       }
       this.#offsets[partition]! += 1;
@@ -204,7 +212,10 @@ class InProcessSubscription implements Subscription {
       this.#attempts[partition] = 0;
     } catch (error) {
       this.#attempts[partition]! += 1;
-      if (this.#attempts[partition]! >= (this.transport.retry?.maxAttempts ?? 5)) {
+      if (
+        this.transport.deadLetters !== undefined &&
+        this.#attempts[partition]! >= (this.transport.retry?.maxAttempts ?? 5)
+      ) {
         await this.#deadLetter(message, error);
         this.#offsets[partition]! += 1;
         this.#attempts[partition] = 0;
