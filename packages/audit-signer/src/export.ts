@@ -98,8 +98,7 @@ export interface InclusionBundle {
 /** Builds the inclusion bundle of leaf `index` against the newest stored checkpoint that covers it. */
 export async function inclusionBundle(log: AuditLog, storage: AuditStorage, index: number): Promise<InclusionBundle> {
   const notes = await log.checkpoints();
-  const checkpoint = notes.find((n) => noteSize(n) > index);
-  const newest = [...notes].reverse().find((n) => noteSize(n) > index) ?? checkpoint;
+  const newest = [...notes].reverse().find((n) => noteSize(n) > index);
   if (newest === undefined) throw new Error(`no stored checkpoint covers leaf ${index} yet`);
   let leaf: Uint8Array | undefined;
   await storage.scanLeaves((i, bytes) => {
