@@ -79,7 +79,7 @@ async function appendRun(label: string, storage: AuditStorage, signer: Ed25519Si
     storage,
     signers: [signer],
     checkpointEvery: 10_000,
-    checkpointIntervalMs: 1_000,
+    checkpointIntervalMs: 500,
   });
   const base = log.size;
   const done: { end: number; at: number }[] = [];
