@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +23,19 @@ const run = promisify(execFile);
  */
 function services(command: 'up' | 'down') {
   return run('bash', [SERVICES, command, 'kafka'], { timeout: 180_000, env: { ...process.env, KAFKA_BROKERS: '' } });
+}
+
+/** True when nothing accepts connections at `host:port`: proof that the outage really happened. */
+function refusesConnections(address: string): Promise<boolean> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port: Number(port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 }
 
 let brokers: string[];
@@ -86,6 +100,7 @@ describe('broker stopped and restarted mid-stream', () => {
       if (seq === 50) {
         await waitUntil('first batches applied before the outage', () => record.count() > 0);
         await services('down');
+        expect(await refusesConnections(brokers[0]!), 'the broker is down').toBe(true);
         // Bring it back while the publisher is still failing: nothing outside the pipeline helps it recover.
         outage = sleep(3_000)
           .then(() => services('up'))
@@ -103,7 +118,8 @@ describe('broker stopped and restarted mid-stream', () => {
       for (const row of [seq % 6, 6 + (seq % 4)]) expected.set(row, [...(expected.get(row) ?? []), seq]);
     }
     await waitUntil(`all ${BATCHES * 2} changes applied`, () => record.count() === BATCHES * 2, 120_000);
-    expect(failures.count).toBeGreaterThan(0);
+    // Whether publish() failed during the outage or kafkajs' own retries absorbed it depends on timing; either way the
+    // publisher stalled, and what matters is below: every change applied exactly once, in order.
     const applied = record.rows();
     for (const [row, seqs] of expected) expect(applied.get(row), `row ${row}`).toEqual(seqs);
   });
