@@ -50,18 +50,20 @@ export class SlotLease {
     }
   }
 
-  /** Fails unless this instance still holds the lease under the same fencing token. */
+  /**
+   * Fails unless this instance still holds the lease under the same fencing token. When only the lease's connection
+   * was lost (the server restarted), the lock is taken again if it is free and the token is still this instance's.
+   */
   async check(): Promise<void> {
     if (this.client === undefined || this.token === undefined) return;
     let current: string | undefined;
     try {
-      const result = await this.client.query<{ token: string }>(`SELECT token::text FROM ${LEASES} WHERE slot = $1`, [
-        this.slot,
-      ]);
-      current = result.rows[0]?.token;
+      current = await this.readToken(this.client);
     } catch (error) {
-      throw new IntegrityError(`lost the lease of slot ${this.slot}: its connection failed`, 'LEASE_LOST', {
-        cause: error,
+      current = await this.retake().catch((retakeError: unknown) => {
+        throw new IntegrityError(`lost the lease of slot ${this.slot}: its connection failed`, 'LEASE_LOST', {
+          cause: retakeError ?? error,
+        });
       });
     }
     if (current !== this.token.toString()) {
@@ -70,6 +72,30 @@ export class SlotLease {
         'LEASE_LOST',
       );
     }
+  }
+
+  private async readToken(client: pg.Client): Promise<string | undefined> {
+    const result = await client.query<{ token: string }>(`SELECT token::text FROM ${LEASES} WHERE slot = $1`, [
+      this.slot,
+    ]);
+    return result.rows[0]?.token;
+  }
+
+  /** Reconnects and takes the lock again; returns the stored token (the caller compares it with its own). */
+  private async retake(): Promise<string | undefined> {
+    await this.client?.end().catch(() => undefined);
+    const client = createExactClient(this.url);
+    client.on('error', () => undefined);
+    await client.connect();
+    const got = await client.query<{ ok: string }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0))::text AS ok', [
+      `worker_sync.lease.${this.slot}`,
+    ]);
+    if (got.rows[0]?.ok !== 'true') {
+      await client.end().catch(() => undefined);
+      throw new IntegrityError(`lease of slot ${this.slot} is held by another instance`, 'LEASE_LOST');
+    }
+    this.client = client;
+    return this.readToken(client);
   }
 
   /** Releases the lease by closing its connection. */
