@@ -20,7 +20,8 @@ export async function sql(url: string, text: string, values: unknown[] = []): Pr
     );
   }
   try {
-    return await client.query(text, values);
+    // Without parameters the simple protocol runs, which also takes several statements (metadata DDL).
+    return values.length === 0 ? await client.query(text) : await client.query(text, values);
   } finally {
     await client.end();
   }

@@ -1,6 +1,7 @@
 import type { CapturedBatch, TableRef } from '@worker-sync/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSink, PostgresSource } from '../src/index.js';
+import { metadataDdl } from '../src/postgres-metadata.js';
 import { batchOf, decideByVersion, serviceUrl, sql } from './pg-env.js';
 import { collect } from './source-helpers.js';
 
@@ -18,11 +19,8 @@ beforeAll(async () => {
   );
   await sql(url, 'DROP PUBLICATION IF EXISTS worker_sync_src_test');
   await sql(url, 'DROP TABLE IF EXISTS public.src_items');
-  await sql(url, 'CREATE SCHEMA IF NOT EXISTS worker_sync');
-  await sql(
-    url,
-    'CREATE TABLE IF NOT EXISTS worker_sync.row_versions (table_name text, row_key text, PRIMARY KEY (table_name, row_key))',
-  );
+  // The real metadata tables: a fresh database must not get a partial shadow table the sink cannot write.
+  await sql(url, metadataDdl());
   await sql(url, `DELETE FROM worker_sync.row_versions WHERE table_name = 'public.src_items'`);
   await sql(url, 'CREATE TABLE public.src_items (id int8 PRIMARY KEY, name text, big text, price numeric(12,2))');
   await sql(url, `INSERT INTO public.src_items SELECT g, 'pre ' || g, NULL, g FROM generate_series(1, 25) g`);
