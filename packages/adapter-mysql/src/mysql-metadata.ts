@@ -83,29 +83,6 @@ function tablePrefix(tableId: string): Buffer {
   return prefix;
 }
 
-/** A version vector as canonical JSON (sorted node ids). */
-export function encodeVersionVector(vv: RowVersion['vv']): string {
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.keys(vv)
-        .sort()
-        .map((node) => [node, vv[node]]),
-    ),
-  );
-}
-
-/** Per-column HLCs of a version as canonical JSON (`{"col":"hlc"}`), or null when the version has none. */
-export function encodeColumnHlcs(columns: RowVersion['columns']): string | null {
-  if (columns === undefined) return null;
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.keys(columns)
-        .sort()
-        .map((name) => [name, columns[name]!.toString()]),
-    ),
-  );
-}
-
 /** A shadow row as read from a query or the binlog, into a {@link RowVersion}. */
 export function versionFromShadow(row: Readonly<Record<string, unknown>>): RowVersion {
   const version: RowVersion = {

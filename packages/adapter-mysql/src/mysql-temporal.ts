@@ -3,33 +3,7 @@
  * return) and microsecond counts. Done on bigint arithmetic so no date ever passes through a lossy `Date`.
  */
 
-const MICROS_PER_SECOND = 1_000_000n;
-const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): bigint {
-  const y = BigInt(month <= 2 ? year - 1 : year);
-  const era = (y >= 0n ? y : y - 399n) / 400n;
-  const yoe = y - era * 400n;
-  const m = BigInt(month);
-  const doy = (153n * (m > 2n ? m - 3n : m + 9n) + 2n) / 5n + BigInt(day) - 1n;
-  const doe = yoe * 365n + yoe / 4n - yoe / 100n + doy;
-  return era * 146_097n + doe - 719_468n;
-}
-
-/** The inverse of {@link daysFromCivil}. */
-export function civilFromDays(days: bigint): { year: number; month: number; day: number } {
-  const z = days + 719_468n;
-  const era = (z >= 0n ? z : z - 146_096n) / 146_097n;
-  const doe = z - era * 146_097n;
-  const yoe = (doe - doe / 1460n + doe / 36_524n - doe / 146_096n) / 365n;
-  const doy = doe - (365n * yoe + yoe / 4n - yoe / 100n);
-  const mp = (5n * doy + 2n) / 153n;
-  const day = Number(doy - (153n * mp + 2n) / 5n + 1n);
-  const month = Number(mp < 10n ? mp + 3n : mp - 9n);
-  const year = Number(yoe + era * 400n) + (month <= 2 ? 1 : 0);
-  return { year, month, day };
-}
+import { civilFromDays, daysFromCivil, MICROS_PER_DAY, MICROS_PER_SECOND } from '@worker-sync/core';
 
 /** Parses `YYYY-MM-DD HH:MM:SS[.ffffff]` as microseconds since the epoch; undefined for zero or invalid dates. */
 export function parseDateTimeMicros(text: string): bigint | undefined {

@@ -1,7 +1,7 @@
-import { ApplyError } from '@worker-sync/core';
+import { ApplyError, encodeColumnHlcs, encodeVersionVector } from '@worker-sync/core';
 import type { PoolConnection } from 'mysql2/promise';
 import { columnOfError, describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
-import { encodeColumnHlcs, encodeVersionVector, ROW_VERSIONS_TABLE } from './mysql-metadata.js';
+import { ROW_VERSIONS_TABLE } from './mysql-metadata.js';
 import { type RowState, tableKey, wrapMapping } from './sink-rows.js';
 import { chunks, deleteStatement, insertStatement, upsertStatement } from './sink-statements.js';
 import { encodeKey } from './typed-json.js';

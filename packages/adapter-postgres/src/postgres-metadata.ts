@@ -61,29 +61,6 @@ export function shadowRowKey(key: RowKey): string {
   return JSON.stringify(key.map(([, value]) => valueToPg(value)));
 }
 
-/** A version vector as canonical JSON (sorted node ids). */
-export function encodeVersionVector(vv: RowVersion['vv']): string {
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.keys(vv)
-        .sort()
-        .map((node) => [node, vv[node]]),
-    ),
-  );
-}
-
-/** Per-column HLCs as JSON (`{"col": "123"}`, bigints as strings so nothing is rounded), or null. */
-export function encodeColumnStamps(columns: RowVersion['columns']): string | null {
-  if (columns === undefined) return null;
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.keys(columns)
-        .sort()
-        .map((name) => [name, columns[name]!.toString()]),
-    ),
-  );
-}
-
 /** Shadow columns (text forms, as a query or pgoutput returns them) to a {@link RowVersion}. */
 export function versionFromShadow(row: {
   vv: string | null | undefined;

@@ -1,6 +1,6 @@
-import { ApplyError } from '@worker-sync/core';
+import { ApplyError, encodeColumnHlcs, encodeVersionVector } from '@worker-sync/core';
 import type pg from 'pg';
-import { encodeColumnStamps, encodeVersionVector, shadowTableName } from './postgres-metadata.js';
+import { shadowTableName } from './postgres-metadata.js';
 import type { PgColumn, PgTable } from './postgres-table-catalog.js';
 import { valueToPg } from './postgres-types.js';
 import type { RowState } from './sink-rows.js';
@@ -23,7 +23,7 @@ export async function flushStates(client: pg.ClientBase, states: readonly RowSta
           hlc: s.version!.hlc.toString(),
           writer: s.version!.writer,
           deleted: s.version!.deleted,
-          columns: encodeColumnStamps(s.version!.columns),
+          columns: encodeColumnHlcs(s.version!.columns),
           // Key column names and type oids, so the source can report a version-only write (keep) with its key.
           keyColumns: JSON.stringify(s.table.key.map((c) => [c.name, c.oid])),
           // The row's columns when the data stays (keep): the source lists them all as unchanged.
