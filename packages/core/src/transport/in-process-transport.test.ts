@@ -119,18 +119,60 @@ describe('InProcessTransport', () => {
     await transport.close();
   });
 
-  it('pauses and resumes a subscription', async () => {
+  it('pauses and resumes a subscription; a publisher waits for the paused node', async () => {
     const transport = new InProcessTransport({ partitions: 1 });
     const got: string[] = [];
     const sub = await transport.subscribe({ node: 'b', handle: async (b) => void got.push(b.position) });
     sub.pause();
-    await transport.publish(batch('a', '0001', [1n]));
+    let published = false;
+    const publishing = transport.publish(batch('a', '0001', [1n])).then(() => {
+      published = true;
+    });
     await new Promise((r) => setTimeout(r, 10));
     expect(got).toEqual([]);
+    expect(published).toBe(false);
     expect(transport.backlog()).toBe(1);
     sub.resume();
-    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    await publishing;
     expect(got).toEqual(['0001']);
+    await transport.close();
+  });
+
+  it('resolves publish only once every other subscriber handled the batch, so a checkpoint after it is safe', async () => {
+    const transport = new InProcessTransport({ partitions: 2 });
+    let release!: () => void;
+    const applying = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const applied: string[] = [];
+    await transport.subscribe({ node: 'a', handle: async () => undefined });
+    await transport.subscribe({
+      node: 'b',
+      handle: async (b) => {
+        await applying;
+        applied.push(b.position);
+      },
+    });
+    let published = false;
+    const publishing = transport.publish(batch('a', '0001', [1n, 2n, 3n])).then(() => {
+      published = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(published).toBe(false);
+    release();
+    await publishing;
+    expect(applied.length).toBeGreaterThan(0);
+    expect(transport.backlog()).toBe(0);
+    await transport.close();
+  });
+
+  it('stops waiting for a node that unsubscribes', async () => {
+    const transport = new InProcessTransport({ partitions: 1 });
+    const sub = await transport.subscribe({ node: 'b', handle: async () => undefined });
+    sub.pause();
+    const publishing = transport.publish(batch('a', '0001', [1n]));
+    await sub.close();
+    await publishing;
     await transport.close();
   });
 });

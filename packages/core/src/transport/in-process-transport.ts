@@ -35,18 +35,46 @@ export interface InProcessTransportOptions {
   readonly manual?: boolean;
 }
 
-interface Message {
-  readonly bytes: Uint8Array;
-  readonly origin: NodeId;
-  readonly trace: Readonly<Record<string, string>> | undefined;
+/** One published part, with the subscribers that have yet to move past it. */
+class Message {
+  readonly #awaiting: Set<InProcessSubscription>;
+  readonly #done: () => void;
+  /** Resolves once every subscriber that was present at publish time has acknowledged (or left). */
+  readonly delivered: Promise<void>;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly origin: NodeId,
+    readonly trace: Readonly<Record<string, string>> | undefined,
+    awaiting: Iterable<InProcessSubscription>,
+  ) {
+    this.#awaiting = new Set(awaiting);
+    let done!: () => void;
+    this.delivered = new Promise((resolve) => {
+      done = resolve;
+    });
+    this.#done = done;
+    if (this.#awaiting.size === 0) done();
+  }
+
+  /** Records that `subscriber` moved past this message (handled, dead-lettered, skipped as its own, or closed). */
+  release(subscriber: InProcessSubscription): void {
+    if (this.#awaiting.delete(subscriber) && this.#awaiting.size === 0) this.#done();
+  }
 }
 
 /**
- * A transport inside one process, with the guarantees of a durable log: `publish` resolves once the batch is
- * appended (encoded with the batch codec, so what arrives is exactly what the codec round-trips), every subscriber
+ * A transport inside one process. Its log lives in memory and dies with the process, so it holds a batch durably
+ * only by having it applied: `publish` resolves once every other node subscribed at that moment has handled the
+ * batch (or dead-lettered it, or unsubscribed). The source then checkpoints only what the other sinks committed, and
+ * a crash of the process loses nothing. The price is that a node's capture waits for the slowest peer's apply, which
+ * is the backpressure a synchronous link should give; a paused peer holds publishers back until it resumes.
+ *
+ * Batches are encoded with the batch codec, so what arrives is exactly what the codec round-trips. Every subscriber
  * has its own offset per partition, advanced only after its handler resolved; a rejected delivery is retried with
  * backoff and then dead-lettered; changes of one row (by `rowIdentity`) keep publish order because they share a
- * partition, while partitions proceed independently.
+ * partition, while partitions proceed independently. In manual mode `publish` resolves at once, since nothing is
+ * delivered until the test steps.
  *
  * Like the Kafka transport, a published batch is split per partition; each part's `sourceId` is
  * `<sourceId>#<partition>`, because sinks record applied positions per stream and partitions are separate streams.
@@ -75,10 +103,15 @@ export class InProcessTransport implements Transport {
 
   async publish(batch: ChangeBatch): Promise<void> {
     if (this.#closed) throw new WorkerSyncError('the in-process transport is closed', 'CLOSED', false);
+    const receivers = this.#options.manual ? [] : [...this.#subscribers].filter((s) => s.node !== batch.origin);
+    const delivered: Promise<void>[] = [];
     for (const [partition, part] of splitByPartition(batch, this.#partitions.length)) {
-      this.#partitions[partition]!.push({ bytes: encodeBatch(part), origin: part.origin, trace: batch.trace });
+      const message = new Message(encodeBatch(part), part.origin, batch.trace, receivers);
+      this.#partitions[partition]!.push(message);
+      delivered.push(message.delivered);
     }
     for (const subscriber of this.#subscribers) subscriber.wake();
+    await Promise.all(delivered);
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -134,6 +167,11 @@ class InProcessSubscription implements Subscription {
     this.#attempts = partitions.map(() => 0);
   }
 
+  /** The receiving node. */
+  get node(): NodeId {
+    return this.options.node;
+  }
+
   pause(): void {
     this.#paused = true;
   }
@@ -147,6 +185,10 @@ class InProcessSubscription implements Subscription {
     this.#closed = true;
     await Promise.all([...this.#inFlight]);
     this.onClose();
+    // Publishers waiting on this node stop waiting: it will not take these messages any more.
+    this.partitions.forEach((messages, p) => {
+      for (let offset = this.#offsets[p]!; offset < messages.length; offset++) messages[offset]!.release(this);
+    });
   }
 
   backlog(): number {
@@ -157,7 +199,7 @@ class InProcessSubscription implements Subscription {
   skipOwn(): void {
     this.partitions.forEach((messages, p) => {
       while (this.#offsets[p]! < messages.length && messages[this.#offsets[p]!]!.origin === this.options.node) {
-        this.#offsets[p]! += 1;
+        this.#advance(p);
       }
     });
   }
@@ -199,8 +241,14 @@ class InProcessSubscription implements Subscription {
         }
         await this.#deadLetter(message, error);
       }
-      this.#offsets[partition]! += 1;
+      this.#advance(partition);
     }
+  }
+
+  /** Moves past the head of `partition`, releasing a publisher that waits for it. */
+  #advance(partition: number): void {
+    this.partitions[partition]![this.#offsets[partition]!]!.release(this);
+    this.#offsets[partition]! += 1;
   }
 
   /** Manual mode: one attempt at the next message of `partition`; a rejection leaves it for a later step. */
@@ -208,7 +256,7 @@ class InProcessSubscription implements Subscription {
     const message = this.partitions[partition]![this.#offsets[partition]!]!;
     try {
       await this.#handle(message, random);
-      this.#offsets[partition]! += 1;
+      this.#advance(partition);
       this.#attempts[partition] = 0;
     } catch (error) {
       this.#attempts[partition]! += 1;
@@ -217,7 +265,7 @@ class InProcessSubscription implements Subscription {
         this.#attempts[partition]! >= (this.transport.retry?.maxAttempts ?? 5)
       ) {
         await this.#deadLetter(message, error);
-        this.#offsets[partition]! += 1;
+        this.#advance(partition);
         this.#attempts[partition] = 0;
       }
     }

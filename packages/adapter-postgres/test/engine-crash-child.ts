@@ -1,0 +1,40 @@
+/**
+ * A process running two SyncEngines for the engine kill -9 test: one on pg-local, one on pg-backup, joined by an
+ * in-process transport, each with its checkpoints in its own database. Killing this process loses the transport's
+ * memory; what was checkpointed must therefore already be applied on the other side.
+ */
+import {
+  InProcessTransport,
+  lastWriterWins,
+  MemoryDeadLetterStore,
+  pgExecutor,
+  SqlCheckpointStore,
+  SyncEngine,
+} from '@worker-sync/core';
+import pg from 'pg';
+import { PostgresSink, PostgresSource } from '../src/index.js';
+
+const table = process.env.CRASH_TABLE!;
+const transport = new InProcessTransport();
+const nodes = [
+  { name: 'k9local', url: process.env.CRASH_LOCAL! },
+  { name: 'k9backup', url: process.env.CRASH_BACKUP! },
+];
+
+for (const { name, url } of nodes) {
+  const source = new PostgresSource({ id: name, url, tables: [table], leaseRetryMillis: 100 });
+  // The slot exists once init() resolves, so every write the test makes after "started" is captured.
+  await source.init();
+  const engine = new SyncEngine({
+    node: name,
+    sources: [source],
+    sinks: [new PostgresSink({ id: name, url })],
+    transport,
+    resolver: lastWriterWins,
+    checkpoints: new SqlCheckpointStore(pgExecutor(new pg.Pool({ connectionString: url, max: 2 }))),
+    deadLetters: new MemoryDeadLetterStore(),
+    batching: { maxEvents: 200, maxDelayMs: 5 },
+  });
+  await engine.start();
+}
+process.stdout.write('started\n');
