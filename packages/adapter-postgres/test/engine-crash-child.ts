@@ -22,12 +22,9 @@ const nodes = [
 ];
 
 for (const { name, url } of nodes) {
-  const source = new PostgresSource({ id: name, url, tables: [table], leaseRetryMillis: 100 });
-  // The slot exists once init() resolves, so every write the test makes after "started" is captured.
-  await source.init();
   const engine = new SyncEngine({
     node: name,
-    sources: [source],
+    sources: [new PostgresSource({ id: name, url, tables: [table], leaseRetryMillis: 100 })],
     sinks: [new PostgresSink({ id: name, url })],
     transport,
     resolver: lastWriterWins,
@@ -37,4 +34,5 @@ for (const { name, url } of nodes) {
   });
   await engine.start();
 }
+// start() initialised the slots, so every write the test makes after this line is captured.
 process.stdout.write('started\n');

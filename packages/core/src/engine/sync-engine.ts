@@ -106,7 +106,10 @@ export class SyncEngine {
     return this.#clock;
   }
 
-  /** Starts every source's capture loop from its checkpoint and subscribes to the transport. */
+  /**
+   * Starts every source's capture loop from its checkpoint and subscribes to the transport. A source without a
+   * checkpoint (and without `snapshot`) is initialised first, so every change committed after this resolves is read.
+   */
   async start(): Promise<void> {
     if (this.#state !== 'created' && this.#state !== 'stopped') return;
     this.#state = 'running';
@@ -114,6 +117,11 @@ export class SyncEngine {
     for (const source of this.#config.sources) {
       const view = new LogView(this.#config.checkpoints, source.id);
       const position = await this.#config.checkpoints.position(source.id);
+      // A first run starts at the end of the log; fix that end now, so writes made after start() are captured.
+      // An unreachable server is not fatal: the capture loop retries, reports it, and starts where the log then ends.
+      if (position === undefined && !this.#config.snapshot) {
+        await source.init?.().catch(() => this.#hooks.metrics.error('capture'));
+      }
       const pipeline = new CapturePipeline({
         node: this.#config.node,
         source,

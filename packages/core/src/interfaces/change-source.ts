@@ -31,6 +31,12 @@ export interface SourceStart {
 export interface ChangeSource {
   /** Stable id, unique within the node; checkpoints are kept under it. */
   readonly id: string;
+  /**
+   * Marks the current end of the log as kept for this source (a PostgreSQL slot, say), so that a first
+   * `stream({})` without a checkpoint reads every change committed after `init` resolved. The engine calls it in
+   * `start()`, so writes made once `start()` resolved are never missed.
+   */
+  init?(): Promise<void>;
   /** Streams captured batches until `signal` aborts or {@link ChangeSource.close} is called. */
   stream(start: SourceStart): AsyncIterable<CapturedBatch>;
   /** Everything up to and including `position` is durable downstream; the source may release it. */
