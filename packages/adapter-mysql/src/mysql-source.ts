@@ -59,6 +59,8 @@ export class MySqlSource implements ChangeSource {
   private reader: BinlogReader | undefined;
   private acknowledged: SourcePosition | undefined;
   private lastPosition: SourcePosition | undefined;
+  /** Where {@link MySqlSource.init} found the binlog's end, for the first stream without a checkpoint. */
+  private initialEnd: BinlogPosition | undefined;
   private queue: EventQueue<DecodedItem> | undefined;
   private closed = false;
   private wakeConsumer: (() => void) | undefined;
@@ -91,6 +93,22 @@ export class MySqlSource implements ChangeSource {
     return entry === true || (entry?.has(table) ?? false);
   }
 
+  /**
+   * Fixes where a first stream without a checkpoint starts: the binlog's end now, with the table schemas in force
+   * there, so every change committed after this resolves is read.
+   */
+  async init(): Promise<void> {
+    for (const ddl of sourceMetadataDdl(this.metadataDatabase)) await this.pool.query(ddl);
+    this.initialEnd = await this.markEnd();
+  }
+
+  /** The binlog's current end, with the schemas in force there recorded before anyone can alter the tables. */
+  private async markEnd(): Promise<BinlogPosition> {
+    const end = await currentBinlogEnd(this.pool);
+    await this.seedHistory(this.history(), encodePosition(end));
+    return end;
+  }
+
   async *stream(start: SourceStart): AsyncIterable<CapturedBatch> {
     this.aborted = start.signal?.aborted ?? false;
     const abort = (): void => {
@@ -114,9 +132,8 @@ export class MySqlSource implements ChangeSource {
       } else if (start.snapshot) {
         base = yield* this.snapshot(undefined, undefined);
       } else {
-        base = await currentBinlogEnd(this.pool);
-        // The schemas in force at the start must be recorded before anyone can alter the tables.
-        await this.seedHistory(this.history(), encodePosition(base));
+        base = this.initialEnd ?? (await this.markEnd());
+        this.initialEnd = undefined;
         yield { changes: [], resumeAfter: encodePosition(base) };
       }
       yield* this.follow(base);
