@@ -4,6 +4,7 @@ import type { AuditSink } from '../interfaces/audit-sink.js';
 import type { ApplyDecider, ChangeSink } from '../interfaces/change-sink.js';
 import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
 import type { DeadLetterStore } from '../interfaces/dead-letter-store.js';
+import type { Mapper } from '../mapping/mapper.js';
 import type { ChangeBatch, ChangeEvent, NodeId, SourcePosition } from '../model/change-event.js';
 import { rowIdentity } from '../model/row-identity.js';
 import { remoteDecider } from './apply-decider.js';
@@ -22,6 +23,8 @@ export interface SinkGuard {
 export interface ApplyDeps {
   readonly node: NodeId;
   readonly sinks: readonly ChangeSink[];
+  /** Inbound mapping per sink id: arriving changes in the wire's names are mapped into that sink's schema. */
+  readonly mappers: Readonly<Record<string, Mapper>>;
   readonly guards: ReadonlyMap<string, SinkGuard>;
   readonly resolver: ConflictResolver;
   readonly clock: HybridLogicalClock;
@@ -66,17 +69,29 @@ export class ApplyPipeline {
     } catch {
       // A clock far ahead is refused; versions still order by their vectors, so the batch is applied.
     }
-    await this.deps.loadViews(batch.events.filter((e) => e.op !== 'truncate').map((e) => rowIdentity(e.table, e.key)));
     await hooks.span(
       'worker-sync.apply',
       { 'worker_sync.origin': batch.origin, 'worker_sync.events': batch.events.length },
       async () => {
-        for (const sink of this.deps.sinks) await this.#applyTo(sink, batch);
+        for (const sink of this.deps.sinks) {
+          const mapped = this.#mapFor(sink, batch);
+          await this.deps.loadViews(
+            mapped.events.filter((e) => e.op !== 'truncate').map((e) => rowIdentity(e.table, e.key)),
+          );
+          await this.#applyTo(sink, mapped);
+        }
       },
       { ...(batch.trace === undefined ? {} : { parent: batch.trace }), kind: 'consumer' },
     );
     const lag = Date.now() - Number((batch.events[batch.events.length - 1]?.tx.commitTimeMicros ?? 0n) / 1000n);
     if (batch.events.length > 0) hooks.metrics.lag(Math.max(0, lag));
+  }
+
+  /** The batch in the sink's names (its inbound mapping), or as it came. */
+  #mapFor(sink: ChangeSink, batch: ChangeBatch): ChangeBatch {
+    const mapper = this.deps.mappers[sink.id];
+    if (mapper === undefined) return batch;
+    return { ...batch, events: batch.events.flatMap((event) => mapper.mapChange(event) ?? []) };
   }
 
   async #applyTo(sink: ChangeSink, batch: ChangeBatch): Promise<void> {

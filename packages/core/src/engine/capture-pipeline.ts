@@ -4,6 +4,7 @@ import type { ChangeSink } from '../interfaces/change-sink.js';
 import type { ChangeSource } from '../interfaces/change-source.js';
 import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
 import type { Transport } from '../interfaces/transport.js';
+import type { Mapper } from '../mapping/mapper.js';
 import type {
   CapturedBatch,
   CapturedChange,
@@ -28,6 +29,8 @@ export interface CaptureDeps {
   readonly clock: HybridLogicalClock;
   readonly resolver: ConflictResolver;
   readonly transport: Transport;
+  /** Maps changes for the wire before they are published (outbound mapping of this source), if any. */
+  readonly mapper: Mapper | undefined;
   readonly audit: AuditSink | undefined;
   readonly maxEvents: number;
   readonly maxDelayMs: number;
@@ -160,8 +163,19 @@ export class CapturePipeline {
     hooks.metrics.captured(changes.length - judged.events.length, 'echo');
   }
 
-  async #publish(events: ChangeEvent[], position: SourcePosition): Promise<void> {
-    const { node, source, transport, audit, hooks } = this.deps;
+  /** Publishes the changes (mapped for the wire, if this source has a mapping), then audits them as captured. */
+  async #publish(captured: ChangeEvent[], position: SourcePosition): Promise<void> {
+    const { node, audit, hooks, mapper } = this.deps;
+    const events = mapper === undefined ? captured : captured.flatMap((event) => mapper.mapChange(event) ?? []);
+    if (events.length > 0) await this.#send(events, position);
+    if (audit !== undefined) {
+      await hooks.retry(() => audit.append(captured.map((event) => ({ kind: 'captured' as const, node, event }))));
+      hooks.metrics.audited(captured.length);
+    }
+  }
+
+  async #send(events: ChangeEvent[], position: SourcePosition): Promise<void> {
+    const { node, source, transport, hooks } = this.deps;
     const first = events[0]!;
     await hooks.span(
       'worker-sync.publish',
@@ -180,10 +194,6 @@ export class CapturePipeline {
     );
     this.published += events.length;
     hooks.metrics.captured(events.length, 'published');
-    if (audit !== undefined) {
-      await hooks.retry(() => audit.append(events.map((event) => ({ kind: 'captured' as const, node, event }))));
-      hooks.metrics.audited(events.length);
-    }
   }
 
   /** Writes settled races back through the node's own sink; a later log record shows them as echoes. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HybridLogicalClock } from '../clock/hybrid-logical-clock.js';
+import { ConfigurationError } from '../errors.js';
 import type { AuditSink } from '../interfaces/audit-sink.js';
 import type { ChangeSink } from '../interfaces/change-sink.js';
 import type { ChangeSource } from '../interfaces/change-source.js';
@@ -7,6 +8,7 @@ import type { CheckpointStore } from '../interfaces/checkpoint-store.js';
 import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
 import type { DeadLetterStore } from '../interfaces/dead-letter-store.js';
 import type { Transport } from '../interfaces/transport.js';
+import { Mapper } from '../mapping/mapper.js';
 import { ManualQueue } from '../resolve/manual-queue.js';
 import { ResolverRegistry } from '../resolve/resolver-registry.js';
 import { parseConfig } from '../runtime/parse-config.js';
@@ -87,6 +89,17 @@ export const syncEngineConfigSchema = z.object({
     .prefault({}),
   /** Bound on captured batches waiting to be published and remote batches being applied (backpressure). */
   maxInFlight: z.number().int().positive().default(16),
+  /**
+   * Table and column renames, column lists, key shapes and value transforms, each a {@link Mapper}. `outbound` maps a
+   * source's changes (by source id) before they leave the node, so masked or hashed values never travel; `inbound`
+   * maps arriving changes (by sink id) into that sink's schema before it writes them. Unnamed ones pass unchanged.
+   */
+  mapping: z
+    .object({
+      outbound: z.record(z.string(), z.instanceof(Mapper)).default({}),
+      inbound: z.record(z.string(), z.instanceof(Mapper)).default({}),
+    })
+    .prefault({}),
   /** With no checkpoint yet, copy existing rows first (sources that support snapshots). */
   snapshot: z.boolean().default(false),
   /** How many recent conflicts status() lists. */
@@ -106,9 +119,29 @@ export function parseSyncEngineConfig(input: SyncEngineConfigInput): {
   resolver: ConflictResolver;
 } {
   const config = parseConfig(syncEngineConfigSchema, input, 'SyncEngine');
+  checkMappingIds('outbound', config.mapping.outbound, config.sources, 'source');
+  checkMappingIds('inbound', config.mapping.inbound, config.sinks, 'sink');
   const chosen =
     typeof config.resolver === 'string'
       ? (config.resolvers ?? new ResolverRegistry()).create(config.resolver, config.resolverOptions)
       : config.resolver;
   return { config, resolver: chosen };
+}
+
+/** A mapping under an id no component has would silently never apply: refuse it. */
+function checkMappingIds(
+  direction: string,
+  mappers: Readonly<Record<string, Mapper>>,
+  components: readonly { readonly id: string }[],
+  kind: string,
+): void {
+  const ids = new Set(components.map((c) => c.id));
+  for (const id of Object.keys(mappers)) {
+    if (!ids.has(id)) {
+      const known = [...ids].join(', ') || 'none';
+      throw new ConfigurationError(
+        `SyncEngine configuration: mapping.${direction}.${id}: no ${kind} has id "${id}" (${kind}s: ${known})`,
+      );
+    }
+  }
 }

@@ -82,6 +82,7 @@ export class SyncEngine {
     this.#apply = new ApplyPipeline({
       node: parsed.node,
       sinks: parsed.sinks,
+      mappers: parsed.mapping.inbound,
       guards: this.#guards,
       resolver,
       clock: this.#clock,
@@ -130,6 +131,7 @@ export class SyncEngine {
         clock: this.#clock,
         resolver: this.#resolver,
         transport: this.#config.transport,
+        mapper: this.#config.mapping.outbound[source.id],
         audit: this.#config.audit,
         maxEvents: this.#config.batching.maxEvents,
         maxDelayMs: this.#config.batching.maxDelayMs,
