@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceUrl, sql } from './pg-env.js';
+import { serviceUrl, sql, until } from './pg-env.js';
 
 const child = fileURLToPath(new URL('./engine-crash-child.ts', import.meta.url));
 const local = serviceUrl('PG_LOCAL_URL');
@@ -39,14 +39,6 @@ async function digest(url: string): Promise<{ n: number; md5: string }> {
     `SELECT count(*)::int AS n, coalesce(md5(string_agg(id || ':' || v || ':' || n, ',' ORDER BY id)), '') AS md5 FROM ${quoted}`,
   );
   return result.rows[0];
-}
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 /** Writes `count` transactions of ten rows from `first` on, with updates and deletes among them. */

@@ -27,6 +27,15 @@ export async function sql(url: string, text: string, values: unknown[] = []): Pr
   }
 }
 
+/** Polls `check` every 100 ms until it holds; fails naming `what` after `seconds`. */
+export async function until(check: () => Promise<boolean>, what: string, seconds = 120): Promise<void> {
+  for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; ) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
 /** Version vector order for tests: true when every counter of a is ≤ b's. */
 function dominated(a: RowVersion['vv'], b: RowVersion['vv']): boolean {
   return Object.entries(a).every(([node, n]) => n <= (b[node] ?? 0));

@@ -15,6 +15,25 @@ import type { SyncEngineConfigInput } from './sync-engine-config.js';
 const customers: TableRef = { namespace: 'app', name: 'customers' };
 const clients: TableRef = { namespace: 'crm', name: 'clients' };
 
+/** An engine over one in-memory database, with the given mappings. */
+function engine(
+  node: string,
+  db: MemoryDatabase,
+  transport: InProcessTransport,
+  mapping: SyncEngineConfigInput['mapping'],
+) {
+  return new SyncEngine({
+    node,
+    sources: [new MemorySource({ id: 'db', database: db })],
+    sinks: [new MemorySink({ id: 'db', database: db })],
+    transport,
+    resolver: lastWriterWins,
+    checkpoints: new MemoryCheckpointStore(),
+    deadLetters: new MemoryDeadLetterStore(),
+    mapping,
+  });
+}
+
 /** Node "shop" keeps app.customers; node "crm" keeps crm.clients with other column names and no ssn. */
 function nodes(transport: InProcessTransport) {
   const shop = new MemoryDatabase('shop');
@@ -24,18 +43,7 @@ function nodes(transport: InProcessTransport) {
   });
   const crm = new MemoryDatabase('crm');
   crm.createTable(clients, { key: ['client_id'], columns: { client_id: 'int64', name: 'text', email: 'text' } });
-  const engine = (node: string, db: MemoryDatabase, mapping: SyncEngineConfigInput['mapping']) =>
-    new SyncEngine({
-      node,
-      sources: [new MemorySource({ id: 'db', database: db })],
-      sinks: [new MemorySink({ id: 'db', database: db })],
-      transport,
-      resolver: lastWriterWins,
-      checkpoints: new MemoryCheckpointStore(),
-      deadLetters: new MemoryDeadLetterStore(),
-      mapping,
-    });
-  const shopEngine = engine('shop', shop, {
+  const shopEngine = engine('shop', shop, transport, {
     // The ssn never leaves the shop; the email travels masked.
     outbound: {
       db: new Mapper({
@@ -48,7 +56,7 @@ function nodes(transport: InProcessTransport) {
       }),
     },
   });
-  const crmEngine = engine('crm', crm, {
+  const crmEngine = engine('crm', crm, transport, {
     inbound: {
       db: new Mapper({
         routes: [{ source: customers, target: clients, columns: { rename: { id: 'client_id', full_name: 'name' } } }],
@@ -88,20 +96,8 @@ describe('SyncEngine mapping', () => {
   });
 
   it('refuses a mapping under an id no source or sink has, naming the field', () => {
-    const transport = new InProcessTransport();
-    const db = new MemoryDatabase('x');
-    expect(
-      () =>
-        new SyncEngine({
-          node: 'x',
-          sources: [new MemorySource({ id: 'db', database: db })],
-          sinks: [new MemorySink({ id: 'db', database: db })],
-          transport,
-          resolver: lastWriterWins,
-          checkpoints: new MemoryCheckpointStore(),
-          deadLetters: new MemoryDeadLetterStore(),
-          mapping: { inbound: { dbb: new Mapper({}) } },
-        }),
+    expect(() =>
+      engine('x', new MemoryDatabase('x'), new InProcessTransport(), { inbound: { dbb: new Mapper({}) } }),
     ).toThrow(
       new ConfigurationError('SyncEngine configuration: mapping.inbound.dbb: no sink has id "dbb" (sinks: db)'),
     );
