@@ -22,6 +22,7 @@ export {
   syncEngineConfigSchema,
 } from './engine/sync-engine-config.js';
 export type {
+  RedriveReport,
   SinkStatus,
   SourceStatus,
   SyncEngineHealth,

@@ -3,7 +3,7 @@ import { WorkerSyncError } from '../errors.js';
 import type { AuditSink } from '../interfaces/audit-sink.js';
 import type { ApplyDecider, ChangeSink } from '../interfaces/change-sink.js';
 import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
-import type { DeadLetterStore } from '../interfaces/dead-letter-store.js';
+import type { DeadLetter, DeadLetterStore } from '../interfaces/dead-letter-store.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { ChangeBatch, ChangeEvent, NodeId, SourcePosition } from '../model/change-event.js';
 import { rowIdentity } from '../model/row-identity.js';
@@ -87,6 +87,31 @@ export class ApplyPipeline {
     if (batch.events.length > 0) hooks.metrics.lag(Math.max(0, lag));
   }
 
+  /**
+   * Applies a dead letter again, once its cause is fixed, all or nothing: a refused change goes back to the sink that
+   * refused it (already in that sink's names), a whole batch to every sink through its mapping. It runs as a stream
+   * of its own, so the sinks' position records recognise a repeated redrive and never shadow the original stream,
+   * and the version check skips it where the row has moved on since. Rejects when a sink still refuses it.
+   */
+  async redrive(letter: DeadLetter): Promise<void> {
+    const { event, batch } = letter;
+    if (event !== undefined) {
+      const sinks = this.deps.sinks.filter((sink) => letter.sink === undefined || sink.id === letter.sink);
+      const single = redriveBatch(letter, { origin: event.origin, sourceId: event.sourceId, events: [event] });
+      for (const sink of sinks) await this.#redriveTo(sink, single);
+    } else if (batch !== undefined) {
+      for (const sink of this.deps.sinks) await this.#redriveTo(sink, redriveBatch(letter, this.#mapFor(sink, batch)));
+    } else {
+      throw new WorkerSyncError(`dead letter ${letter.id} holds no decodable change to apply`, 'NOT_REDRIVABLE', false);
+    }
+  }
+
+  async #redriveTo(sink: ChangeSink, batch: ChangeBatch): Promise<void> {
+    if (batch.events.length === 0) return;
+    await this.deps.loadViews(batch.events.filter((e) => e.op !== 'truncate').map((e) => rowIdentity(e.table, e.key)));
+    await this.#attempt(sink, batch);
+  }
+
   /** The batch in the sink's names (its inbound mapping), or as it came. */
   #mapFor(sink: ChangeSink, batch: ChangeBatch): ChangeBatch {
     const mapper = this.deps.mappers[sink.id];
@@ -165,7 +190,7 @@ export class ApplyPipeline {
     error: unknown,
   ): Promise<void> {
     if (events.length === 1) {
-      await this.#deadLetter(batch, events[0]!, offset, error);
+      await this.#deadLetter(sink, batch, events[0]!, offset, error);
       return;
     }
     const middle = Math.ceil(events.length / 2);
@@ -191,7 +216,13 @@ export class ApplyPipeline {
     }
   }
 
-  async #deadLetter(batch: ChangeBatch, event: ChangeEvent, index: number, error: unknown): Promise<void> {
+  async #deadLetter(
+    sink: ChangeSink,
+    batch: ChangeBatch,
+    event: ChangeEvent,
+    index: number,
+    error: unknown,
+  ): Promise<void> {
     const code = error instanceof WorkerSyncError ? error.code : 'APPLY';
     const message = error instanceof Error ? error.message : String(error);
     await this.deps.hooks.retry(() =>
@@ -202,6 +233,7 @@ export class ApplyPipeline {
         code,
         reason: `change ${index} of batch ${batch.id} (${event.table.namespace}.${event.table.name}, position ${event.position}): ${message}`,
         batchId: batch.id,
+        sink: sink.id,
         event,
       }),
     );
@@ -209,6 +241,17 @@ export class ApplyPipeline {
     this.deps.hooks.metrics.applied(1, 'dead-letter');
     this.deps.hooks.metrics.error('apply');
   }
+}
+
+/** A batch of a dead letter's changes as a stream of its own (see {@link ApplyPipeline.redrive}). */
+function redriveBatch(letter: DeadLetter, batch: Pick<ChangeBatch, 'origin' | 'sourceId' | 'events'>): ChangeBatch {
+  return {
+    id: `${letter.id}!redrive`,
+    origin: batch.origin,
+    sourceId: `${batch.sourceId}!redrive!${letter.id}`,
+    position: batch.events[batch.events.length - 1]?.position ?? '',
+    events: batch.events,
+  };
 }
 
 function isRetriable(error: unknown): boolean {

@@ -58,3 +58,11 @@ export interface SyncEngineHealth {
   /** Why not, when not. */
   readonly reasons: readonly string[];
 }
+
+/** What {@link SyncEngine.redrive} did. */
+export interface RedriveReport {
+  /** Dead letters applied now and removed from the store. */
+  readonly redriven: readonly string[];
+  /** Dead letters that still fail, kept in the store, with the reason. */
+  readonly failed: readonly { readonly id: string; readonly reason: string }[];
+}

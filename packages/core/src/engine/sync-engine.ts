@@ -13,7 +13,7 @@ import { createEngineHooks, createSinkGuard } from './engine-runtime.js';
 import type { ConflictRecord } from './log-judge.js';
 import { LogView, type ViewEntry } from './log-view.js';
 import { parseSyncEngineConfig, type SyncEngineConfig, type SyncEngineConfigInput } from './sync-engine-config.js';
-import type { SyncEngineHealth, SyncEngineState, SyncEngineStatus } from './sync-engine-status.js';
+import type { RedriveReport, SyncEngineHealth, SyncEngineState, SyncEngineStatus } from './sync-engine-status.js';
 
 interface SourceRun {
   readonly pipeline: CapturePipeline;
@@ -285,6 +285,34 @@ export class SyncEngine {
       },
       deadLetters: { count: deadLetters },
     };
+  }
+
+  /**
+   * Applies dead letters again once their cause is fixed (a missing table created, a column widened): each one that
+   * now applies is removed from the store; one that still fails stays, with the reason in the report. A letter that
+   * holds only an undecodable payload cannot be applied and stays for inspection. Safe to repeat and to run while
+   * syncing: a change whose row has moved on since is skipped by the version check, never written over newer data.
+   *
+   * @example
+   * ```ts
+   * const report = await engine.redrive(); // or engine.redrive({ ids: ['eu-1/…/0'] })
+   * for (const { id, reason } of report.failed) console.warn(`dead letter ${id} still fails: ${reason}`);
+   * ```
+   */
+  async redrive(options: { readonly ids?: readonly string[] } = {}): Promise<RedriveReport> {
+    const wanted = options.ids === undefined ? undefined : new Set(options.ids);
+    const report: { redriven: string[]; failed: { id: string; reason: string }[] } = { redriven: [], failed: [] };
+    for (const letter of await this.#config.deadLetters.list()) {
+      if (wanted !== undefined && !wanted.has(letter.id)) continue;
+      try {
+        await this.#apply.redrive(letter);
+        await this.#config.deadLetters.remove(letter.id);
+        report.redriven.push(letter.id);
+      } catch (error) {
+        report.failed.push({ id: letter.id, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return report;
   }
 
   /** Liveness and readiness. */
