@@ -1,4 +1,5 @@
 import type { HybridLogicalClock } from '../clock/hybrid-logical-clock.js';
+import { WorkerSyncError } from '../errors.js';
 import type { AuditSink } from '../interfaces/audit-sink.js';
 import type { ChangeSink } from '../interfaces/change-sink.js';
 import type { ChangeSource } from '../interfaces/change-source.js';
@@ -128,10 +129,15 @@ export class CapturePipeline {
   async #processUntilDone(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
     for (let failures = 0; ; ) {
       try {
-        await this.#process(group);
+        await this.#process(group, signal);
         this.deps.onError(undefined, 0);
         return;
       } catch (error) {
+        if (error instanceof StoppedError) {
+          // Nothing of the group was checkpointed: the next start reads it again.
+          this.deps.view.reset();
+          throw error;
+        }
         failures += 1;
         this.deps.onError(error, failures);
         this.deps.view.reset();
@@ -141,7 +147,7 @@ export class CapturePipeline {
     }
   }
 
-  async #process(group: readonly CapturedBatch[]): Promise<void> {
+  async #process(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
     const { view, hooks } = this.deps;
     const changes = group.flatMap((b) => b.changes);
     const resumeAfter = group[group.length - 1]!.resumeAfter;
@@ -153,7 +159,7 @@ export class CapturePipeline {
     if (!replaying) this.#replayThrough = undefined;
     if (judged.conflicts.length > 0) this.deps.onConflicts(judged.conflicts);
     if (judged.reapplies.length > 0) await this.#writeBack(judged.reapplies, resumeAfter);
-    if (judged.events.length > 0) await this.#publish(judged.events, resumeAfter);
+    if (judged.events.length > 0) await this.#publish(judged.events, resumeAfter, signal);
     await hooks.retry(() => view.commit(resumeAfter));
     await hooks.retry(() => this.deps.source.acknowledge(resumeAfter));
     this.position = resumeAfter;
@@ -164,17 +170,21 @@ export class CapturePipeline {
   }
 
   /** Publishes the changes (mapped for the wire, if this source has a mapping), then audits them as captured. */
-  async #publish(captured: ChangeEvent[], position: SourcePosition): Promise<void> {
+  async #publish(captured: ChangeEvent[], position: SourcePosition, signal: AbortSignal): Promise<void> {
     const { node, audit, hooks, mapper } = this.deps;
     const events = mapper === undefined ? captured : captured.flatMap((event) => mapper.mapChange(event) ?? []);
-    if (events.length > 0) await this.#send(events, position);
+    if (events.length > 0) await this.#send(events, position, signal);
     if (audit !== undefined) {
       await hooks.retry(() => audit.append(captured.map((event) => ({ kind: 'captured' as const, node, event }))));
       hooks.metrics.audited(captured.length);
     }
   }
 
-  async #send(events: ChangeEvent[], position: SourcePosition): Promise<void> {
+  /**
+   * Publishes one batch. A stop waits a little for it, then abandons a publish the transport still holds up (an
+   * in-process peer that is paused): the batch is not checkpointed, so it is published again after a restart.
+   */
+  async #send(events: ChangeEvent[], position: SourcePosition, signal: AbortSignal): Promise<void> {
     const { node, source, transport, hooks } = this.deps;
     const first = events[0]!;
     await hooks.span(
@@ -189,7 +199,10 @@ export class CapturePipeline {
           position,
           ...(trace === undefined ? {} : { trace }),
         };
-        await hooks.retry(() => transport.publish(batch));
+        await unlessStopped(
+          hooks.retry(() => transport.publish(batch)),
+          signal,
+        );
       },
     );
     this.published += events.length;
@@ -254,6 +267,35 @@ export class CapturePipeline {
     }
     return events;
   }
+}
+
+/** Why a capture loop gave up a batch in hand: its engine is stopping. */
+class StoppedError extends WorkerSyncError {
+  constructor() {
+    super('stopped while the transport held a publish; the batch is read again after a restart', 'STOPPED', false);
+  }
+}
+
+/** How long a stopping engine waits for a publish in hand before abandoning it. */
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * `work`, unless `signal` aborted and `work` then still did not finish within {@link STOP_GRACE_MS}: then a
+ * {@link StoppedError} (`work` may still finish in the background; what it delivered is redelivered, harmlessly).
+ */
+function unlessStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = () => {
+      timer = setTimeout(() => reject(new StoppedError()), STOP_GRACE_MS);
+    };
+    if (signal.aborted) giveUp();
+    else signal.addEventListener('abort', giveUp, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', giveUp);
+    });
+  });
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
