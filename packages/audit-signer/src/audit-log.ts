@@ -2,6 +2,7 @@ import type { AuditRecord, AuditSink } from '@worker-sync/core';
 import type { AuditStorage } from './audit-storage.js';
 import { Checkpointer, type CutCheckpoint } from './checkpointer.js';
 import { consistencyProof } from './consistency-proof.js';
+import { leafHash } from './hash.js';
 import { inclusionProof } from './inclusion-proof.js';
 import {
   type ControlLeaf,
@@ -218,9 +219,18 @@ export class AuditLog implements AuditSink {
       }
       if (fresh.length === 0) return { appended: 0, duplicates: contents.length };
       const firstIndex = this.tree.size;
-      // Storage first: the tree (and so any checkpoint) only ever covers leaves that are durably stored.
-      await this.storage.appendLeaves(firstIndex, fresh, transaction);
-      for (const leaf of fresh) this.tree.appendLeaf(leaf);
+      // Storage first: the tree (and so any checkpoint) only ever covers leaves that are durably stored. The leaf
+      // hashes are computed while the write and its sync are in flight, and enter the tree once they are done.
+      const stored = this.storage.appendLeaves(firstIndex, fresh, transaction);
+      let hashes: Uint8Array[];
+      try {
+        hashes = fresh.map((leaf) => leafHash(leaf));
+      } catch (error) {
+        await stored.catch(() => undefined);
+        throw error;
+      }
+      await stored;
+      this.tree.appendLeafHashes(hashes);
       for (const key of keys) this.seen.add(key);
       this.checkpointer.afterAppend();
       return { appended: fresh.length, duplicates: contents.length - fresh.length, firstIndex };
