@@ -208,32 +208,39 @@ export class AuditLog implements AuditSink {
   private appendContents(contents: readonly LeafContent[], transaction?: unknown): Promise<AppendResult> {
     return this.lock.run(async () => {
       const fresh: Uint8Array[] = [];
-      const keys = new Set<string>();
-      for (const content of contents) {
-        const key = dedupKeyOf(content);
-        if (key !== undefined) {
-          if (this.seen.has(key) || keys.has(key)) continue;
-          keys.add(key);
-        }
-        fresh.push(encodeLeaf(content));
-      }
-      if (fresh.length === 0) return { appended: 0, duplicates: contents.length };
-      const firstIndex = this.tree.size;
-      // Storage first: the tree (and so any checkpoint) only ever covers leaves that are durably stored. The leaf
-      // hashes are computed while the write and its sync are in flight, and enter the tree once they are done.
-      const stored = this.storage.appendLeaves(firstIndex, fresh, transaction);
-      let hashes: Uint8Array[];
+      // Keys go into `seen` at once (which also catches duplicates within the batch) and come out again if the
+      // batch does not reach storage: appends are serialised, so nothing else observes them in between.
+      const claimed: string[] = [];
       try {
-        hashes = fresh.map((leaf) => leafHash(leaf));
+        for (const content of contents) {
+          const key = dedupKeyOf(content);
+          if (key !== undefined) {
+            if (this.seen.has(key)) continue;
+            this.seen.add(key);
+            claimed.push(key);
+          }
+          fresh.push(encodeLeaf(content));
+        }
+        if (fresh.length === 0) return { appended: 0, duplicates: contents.length };
+        const firstIndex = this.tree.size;
+        // Storage first: the tree (and so any checkpoint) only ever covers leaves that are durably stored. The leaf
+        // hashes are computed while the write and its sync are in flight, and enter the tree once they are done.
+        const stored = this.storage.appendLeaves(firstIndex, fresh, transaction);
+        let hashes: Uint8Array[];
+        try {
+          hashes = fresh.map((leaf) => leafHash(leaf));
+        } catch (error) {
+          await stored.catch(() => undefined);
+          throw error;
+        }
+        await stored;
+        this.tree.appendLeafHashes(hashes);
+        this.checkpointer.afterAppend();
+        return { appended: fresh.length, duplicates: contents.length - fresh.length, firstIndex };
       } catch (error) {
-        await stored.catch(() => undefined);
+        for (const key of claimed) this.seen.delete(key);
         throw error;
       }
-      await stored;
-      this.tree.appendLeafHashes(hashes);
-      for (const key of keys) this.seen.add(key);
-      this.checkpointer.afterAppend();
-      return { appended: fresh.length, duplicates: contents.length - fresh.length, firstIndex };
     });
   }
 
