@@ -234,6 +234,8 @@ export class AuditLog implements AuditSink {
           throw error;
         }
         await stored;
+        // Stored: from here on the keys stay claimed whatever happens, or a retry would write the changes twice.
+        claimed.length = 0;
         this.tree.appendLeafHashes(hashes);
         this.checkpointer.afterAppend();
         return { appended: fresh.length, duplicates: contents.length - fresh.length, firstIndex };
