@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from './audit-log.js';
+import type { AuditStorage } from './audit-storage.js';
 import { exportCheckpointChain, exportCsv, exportJsonLines, inclusionBundle } from './export.js';
 import { decodeLeaf } from './leaf-encoding.js';
 import { queryChanges } from './query.js';
@@ -41,6 +42,43 @@ function policyFor(
 }
 
 describe('AuditLog', () => {
+  it('forgets the changes of a batch that storage refused, so their retry is written, not taken for a duplicate', async () => {
+    const inner = await SegmentFileStorage.open({ directory: dir, sync: false });
+    let refuse = true;
+    const storage: AuditStorage = {
+      scanLeaves: (visit) => inner.scanLeaves(visit),
+      readCheckpoints: () => inner.readCheckpoints(),
+      appendCheckpoint: (note) => inner.appendCheckpoint(note),
+      close: () => inner.close(),
+      appendLeaves: async (first, leaves) => {
+        if (refuse) throw new Error('disk full');
+        await inner.appendLeaves(first, leaves);
+      },
+    };
+    const log = await AuditLog.open({
+      origin: ORIGIN,
+      storage,
+      signers: [Ed25519Signer.generate('orders-2026')],
+      checkpointIntervalMs: 0,
+    });
+    await log.appendRecords([capturedRecord(1)]).catch(() => undefined);
+    refuse = false;
+    await log.appendRecords([capturedRecord(1)]).catch(() => undefined);
+    refuse = true;
+    await expect(log.appendRecords([capturedRecord(2), capturedRecord(3), capturedRecord(2)])).rejects.toThrow(
+      'disk full',
+    );
+    expect(log.size).toBe(1);
+    refuse = false;
+    expect(await log.appendRecords([capturedRecord(2), capturedRecord(3), capturedRecord(2)])).toEqual({
+      appended: 2,
+      duplicates: 1,
+      firstIndex: 1,
+    });
+    expect(await log.appendRecords([capturedRecord(1), capturedRecord(3)])).toEqual({ appended: 0, duplicates: 2 });
+    await log.close();
+  });
+
   it('writes exactly one leaf per change under redelivery, within and across batches and reopen', async () => {
     const signer = Ed25519Signer.generate('orders-2026');
     let { log } = await openLog(signer);

@@ -2,6 +2,7 @@ import type { AuditRecord, AuditSink } from '@worker-sync/core';
 import type { AuditStorage } from './audit-storage.js';
 import { Checkpointer, type CutCheckpoint } from './checkpointer.js';
 import { consistencyProof } from './consistency-proof.js';
+import { leafHash } from './hash.js';
 import { inclusionProof } from './inclusion-proof.js';
 import {
   type ControlLeaf,
@@ -207,23 +208,41 @@ export class AuditLog implements AuditSink {
   private appendContents(contents: readonly LeafContent[], transaction?: unknown): Promise<AppendResult> {
     return this.lock.run(async () => {
       const fresh: Uint8Array[] = [];
-      const keys = new Set<string>();
-      for (const content of contents) {
-        const key = dedupKeyOf(content);
-        if (key !== undefined) {
-          if (this.seen.has(key) || keys.has(key)) continue;
-          keys.add(key);
+      // Keys go into `seen` at once (which also catches duplicates within the batch) and come out again if the
+      // batch does not reach storage: appends are serialised, so nothing else observes them in between.
+      const claimed: string[] = [];
+      try {
+        for (const content of contents) {
+          const key = dedupKeyOf(content);
+          if (key !== undefined) {
+            if (this.seen.has(key)) continue;
+            this.seen.add(key);
+            claimed.push(key);
+          }
+          fresh.push(encodeLeaf(content));
         }
-        fresh.push(encodeLeaf(content));
+        if (fresh.length === 0) return { appended: 0, duplicates: contents.length };
+        const firstIndex = this.tree.size;
+        // Storage first: the tree (and so any checkpoint) only ever covers leaves that are durably stored. The leaf
+        // hashes are computed while the write and its sync are in flight, and enter the tree once they are done.
+        const stored = this.storage.appendLeaves(firstIndex, fresh, transaction);
+        let hashes: Uint8Array[];
+        try {
+          hashes = fresh.map((leaf) => leafHash(leaf));
+        } catch (error) {
+          await stored.catch(() => undefined);
+          throw error;
+        }
+        await stored;
+        // Stored: from here on the keys stay claimed whatever happens, or a retry would write the changes twice.
+        claimed.length = 0;
+        this.tree.appendLeafHashes(hashes);
+        this.checkpointer.afterAppend();
+        return { appended: fresh.length, duplicates: contents.length - fresh.length, firstIndex };
+      } catch (error) {
+        for (const key of claimed) this.seen.delete(key);
+        throw error;
       }
-      if (fresh.length === 0) return { appended: 0, duplicates: contents.length };
-      const firstIndex = this.tree.size;
-      // Storage first: the tree (and so any checkpoint) only ever covers leaves that are durably stored.
-      await this.storage.appendLeaves(firstIndex, fresh, transaction);
-      for (const leaf of fresh) this.tree.appendLeaf(leaf);
-      for (const key of keys) this.seen.add(key);
-      this.checkpointer.afterAppend();
-      return { appended: fresh.length, duplicates: contents.length - fresh.length, firstIndex };
     });
   }
 

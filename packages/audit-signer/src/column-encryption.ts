@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { AES_GCM_NONCE_BYTES, openAesGcm, sealAesGcm } from './aes-gcm.js';
 import type { KeyProvider } from './key-provider.js';
 import { SequencerLock } from './sequencer-lock.js';
 
@@ -63,9 +64,8 @@ export class ColumnEncryptor {
       return current;
     });
     const raw = await this.options.keyProvider.unwrap(dek.wrapped, wrapContext(subject, dek.dekId));
-    const nonce = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', raw, nonce).setAAD(aad(context, dek.dekId));
-    const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    const nonce = randomBytes(AES_GCM_NONCE_BYTES);
+    const body = sealAesGcm(raw, nonce, aad(context, dek.dekId), plaintext);
     const id = Buffer.from(dek.dekId, 'utf8');
     return Buffer.concat([Buffer.from([FORMAT_VERSION, id.length]), id, nonce, body]);
   }
@@ -81,11 +81,8 @@ export class ColumnEncryptor {
     if (dek === undefined)
       throw new Error(`no data key ${dekId} for ${context.table}.${context.column}: erased or unknown`);
     const raw = await this.options.keyProvider.unwrap(dek.wrapped, wrapContext(subject, dekId));
-    const nonce = s.subarray(2 + idLength, 14 + idLength);
-    const body = s.subarray(14 + idLength);
-    const decipher = createDecipheriv('aes-256-gcm', raw, nonce).setAAD(aad(context, dekId));
-    decipher.setAuthTag(body.subarray(body.length - 16));
-    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+    const bodyStart = 2 + idLength + AES_GCM_NONCE_BYTES;
+    return openAesGcm(raw, s.subarray(2 + idLength, bodyStart), aad(context, dekId), s.subarray(bodyStart));
   }
 
   /** Crypto-shreds a subject: destroys every data key it had; returns their ids for the redaction leaf. */

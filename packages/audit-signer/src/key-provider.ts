@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { AES_GCM_NONCE_BYTES, openAesGcm, sealAesGcm } from './aes-gcm.js';
 
 /**
  * Wraps and unwraps data keys with a key-encryption key the provider holds (a KMS, an HSM, or the in-process
@@ -27,15 +28,13 @@ export class LocalKeyProvider implements KeyProvider {
   }
 
   async wrap(dataKey: Uint8Array, context: string): Promise<Uint8Array> {
-    const nonce = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.kek, nonce).setAAD(Buffer.from(context, 'utf8'));
-    return Buffer.concat([nonce, cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
+    const nonce = randomBytes(AES_GCM_NONCE_BYTES);
+    return Buffer.concat([nonce, sealAesGcm(this.kek, nonce, Buffer.from(context, 'utf8'), dataKey)]);
   }
 
   async unwrap(wrapped: Uint8Array, context: string): Promise<Uint8Array> {
     const w = Buffer.from(wrapped);
-    const decipher = createDecipheriv('aes-256-gcm', this.kek, w.subarray(0, 12)).setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(w.subarray(w.length - 16));
-    return Buffer.concat([decipher.update(w.subarray(12, w.length - 16)), decipher.final()]);
+    const nonce = w.subarray(0, AES_GCM_NONCE_BYTES);
+    return openAesGcm(this.kek, nonce, Buffer.from(context, 'utf8'), w.subarray(AES_GCM_NONCE_BYTES));
   }
 }

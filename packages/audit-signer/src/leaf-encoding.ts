@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type AuditRecord, canonicalEncodeEvent, rowIdentity } from '@worker-sync/core';
 
 /** Prefix of every leaf: names the layout, so a future layout can never hash like this one. */
@@ -93,7 +93,7 @@ export function changeLeafOf(record: AuditRecord): ChangeLeaf {
     op: e.op,
     commitTimeMicros: e.tx.commitTimeMicros.toString(),
     hlc: e.version.hlc.toString(),
-    eventSha256: createHash('sha256').update(canonicalEncodeEvent(e)).digest('hex'),
+    eventSha256: hash('sha256', canonicalEncodeEvent(e), 'hex'),
   };
 }
 
@@ -103,14 +103,9 @@ export function changeLeafOf(record: AuditRecord): ChangeLeaf {
  */
 export function dedupKeyOf(content: LeafContent): string | undefined {
   if (content.type !== 'change') return undefined;
-  return JSON.stringify([
-    content.kind,
-    content.node,
-    content.origin,
-    content.sourceId,
-    content.position,
-    content.txIndex,
-  ]);
+  // Length-prefixed fields: injective like a JSON array, at a fraction of the cost. The key only lives in memory.
+  const { kind, node, origin, sourceId, position, txIndex } = content;
+  return `${kind}:${node.length}:${node}${origin.length}:${origin}${sourceId.length}:${sourceId}${position.length}:${position}${txIndex}`;
 }
 
 function canonicalStringify(value: unknown): string {
