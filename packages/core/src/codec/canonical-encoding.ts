@@ -8,12 +8,16 @@ import { writeValue } from './value-codec.js';
 /** First byte of canonical event bytes, so a hash of a future layout never collides with this one. */
 const CANONICAL_EVENT_VERSION = 1;
 
+// One writer per function, reused: encoding is synchronous and each result is copied out by finish().
+const valueScratch = new ByteWriter();
+const eventScratch = new ByteWriter();
+
 /**
  * Deterministic bytes of one value: equal values (by `valuesEqual`) give equal bytes and different values give
  * different bytes. Used for row identities, hashing and tie-breaks between otherwise equal versions.
  */
 export function canonicalEncodeValue(value: Value): Uint8Array {
-  const w = new ByteWriter();
+  const w = valueScratch.reset();
   writeValue(w, value, true);
   return w.finish();
 }
@@ -31,7 +35,7 @@ export function canonicalEncodeValue(value: Value): Uint8Array {
  * ```
  */
 export function canonicalEncodeEvent(event: ChangeEvent): Uint8Array {
-  const w = new ByteWriter();
+  const w = eventScratch.reset();
   w.byte(CANONICAL_EVENT_VERSION);
   writeEvent(w, new SymbolWriter(w), event, true);
   return w.finish();

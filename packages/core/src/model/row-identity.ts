@@ -2,6 +2,9 @@ import { ByteWriter } from '../codec/byte-writer.js';
 import { writeValue } from '../codec/value-codec.js';
 import type { RowKey, TableRef } from './change-event.js';
 
+// Reused by every call: identities are computed synchronously and only the base64url text leaves the function.
+const scratch = new ByteWriter();
+
 /**
  * A row's identity as one string, the same on every machine: `namespace.name/` followed by the base64url of the
  * key's canonical encoding (column names and typed values, in key order). Dots, slashes and percent signs in the
@@ -14,13 +17,15 @@ import type { RowKey, TableRef } from './change-event.js';
  * ```
  */
 export function rowIdentity(table: TableRef, key: RowKey): string {
-  const w = new ByteWriter();
+  const w = scratch.reset();
   w.varuint(key.length);
   for (const [column, value] of key) {
     w.string(column, 'key column name');
     writeValue(w, value, true);
   }
-  return `${escapeName(table.namespace)}.${escapeName(table.name)}/${Buffer.from(w.finish()).toString('base64url')}`;
+  const bytes = w.written();
+  const encoded = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64url');
+  return `${escapeName(table.namespace)}.${escapeName(table.name)}/${encoded}`;
 }
 
 function escapeName(name: string): string {
