@@ -38,6 +38,11 @@ export function createExactPool(url: string, options: Partial<PoolOptions> = {})
   return pool;
 }
 
+/** A value as an SQL literal through mysql2's escaping, under the exact-value options (UTC). */
+export function sqlValue(value: unknown): string {
+  return mysql.escape(value as SqlValue, false, 'Z');
+}
+
 /** A statement with its values inlined by mysql2's client-side escaping, under the exact-value options (UTC). */
 export function formatSql(sql: string, params: readonly unknown[]): string {
   return mysql.format(sql, params as SqlValue[], false, 'Z');

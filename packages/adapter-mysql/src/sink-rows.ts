@@ -1,6 +1,6 @@
 import { ApplyError, MappingError, type Row, type RowKey, type RowVersion, type Value } from '@worker-sync/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
-import { quoteTable } from './mysql-connection.js';
+import { quoteTable, sqlValue } from './mysql-connection.js';
 import { safeCause } from './mysql-errors.js';
 import { ROW_VERSIONS_TABLE, rowHash, versionFromShadow } from './mysql-metadata.js';
 import type { TableMapping } from './mysql-table-mapping.js';
@@ -85,8 +85,8 @@ export function storedRowReads(
     const byHash = new Map(part.map((state) => [state.hash.toString('hex'), state]));
     reads.push({
       sql: `SELECT row_hash, vv, hlc, writer, deleted, column_hlcs FROM ${quoteTable(metadataDatabase, ROW_VERSIONS_TABLE)}
-          WHERE row_hash IN (${part.map(() => '?').join(', ')})${suffix}`,
-      params: part.map((state) => state.hash),
+          WHERE row_hash IN (${part.map((state) => sqlValue(state.hash)).join(', ')})${suffix}`,
+      params: [],
       absorb(versions) {
         for (const shadow of versions) {
           const state = byHash.get(Buffer.from(shadow.row_hash as Buffer).toString('hex'));
