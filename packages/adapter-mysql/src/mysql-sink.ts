@@ -203,11 +203,14 @@ export class MySqlSink implements ChangeSink {
     const eventKeys: string[] = [];
     for (const [index, event] of batch.events.entries()) {
       if (event.op === 'truncate') continue;
-      const mapping = await this.mappingFor(connection, event, index);
+      const table = this.targetTable(event.table);
+      // A cached mapping is taken without an await: a batch is hundreds of events of a few tables.
+      const mapping = this.mappings.get(tableKey(table)) ?? (await this.mappingFor(connection, event, index));
       const key = wrapMapping(() => mapping.normaliseKey(event.key), { mapping, key: event.key, index }, index);
-      const id = stateId(mapping, encodeKey(key));
+      const keyText = encodeKey(key);
+      const id = stateId(mapping, keyText);
       eventKeys[index] = id;
-      if (!states.has(id)) states.set(id, newRowState(mapping, key, index));
+      if (!states.has(id)) states.set(id, newRowState(mapping, key, index, keyText));
     }
     return { states, eventKeys };
   }
@@ -241,10 +244,11 @@ export class MySqlSink implements ChangeSink {
     const fresh: RowState[] = [];
     for (const raw of rows) {
       const key = mapping.keyOf(mapping.rowFromMySql(raw));
-      const id = stateId(mapping, encodeKey(key));
+      const keyText = encodeKey(key);
+      const id = stateId(mapping, keyText);
       let state = states.get(id);
       if (state === undefined) {
-        state = newRowState(mapping, key, index);
+        state = newRowState(mapping, key, index, keyText);
         states.set(id, state);
         fresh.push(state);
       }
@@ -296,6 +300,8 @@ export class MySqlSink implements ChangeSink {
   }
 
   private async mappingFor(connection: PoolConnection, event: ChangeEvent, index: number): Promise<TableMapping> {
+    const cached = this.mappings.get(tableKey(this.targetTable(event.table)));
+    if (cached) return cached;
     try {
       return await this.mappingForTable(connection, this.targetTable(event.table));
     } catch (error) {

@@ -29,8 +29,7 @@ export interface RowState {
 }
 
 /** A fresh state for a row (its key normalised through the mapping) about to be read. */
-export function newRowState(mapping: TableMapping, key: RowKey, index: number): RowState {
-  const keyText = encodeKey(key);
+export function newRowState(mapping: TableMapping, key: RowKey, index: number, keyText = encodeKey(key)): RowState {
   return {
     mapping,
     key,
@@ -53,15 +52,23 @@ export function recordWrite(state: RowState, incoming: Row | null, index: number
     state.write = null;
     return;
   }
-  // Columns the change did not carry (unchanged TOAST values at the origin) are left as they are.
-  const skip = new Set(unchanged ?? []);
-  const row =
-    skip.size === 0 ? incoming : Object.fromEntries(Object.entries(incoming).filter(([name]) => !skip.has(name)));
-  for (const name of Object.keys(row)) wrapMapping(() => state.mapping.column(name), state, index);
   if (state.write === null) state.replace = true;
-  const keyColumns = Object.fromEntries(state.key);
-  state.write = { ...(state.write ?? {}), ...row, ...keyColumns };
-  state.row = { ...(state.row ?? {}), ...row, ...keyColumns };
+  // Columns the change did not carry (unchanged TOAST values at the origin) are left as they are.
+  const skip = unchanged === undefined || unchanged.length === 0 ? undefined : new Set(unchanged);
+  const write: Record<string, Value> = state.write ? { ...state.write } : {};
+  const row: Record<string, Value> = state.row ? { ...state.row } : {};
+  for (const name in incoming) {
+    if (skip?.has(name)) continue;
+    if (!state.mapping.columns.has(name)) wrapMapping(() => state.mapping.column(name), state, index);
+    write[name] = incoming[name]!;
+    row[name] = incoming[name]!;
+  }
+  for (const [name, value] of state.key) {
+    write[name] = value;
+    row[name] = value;
+  }
+  state.write = write;
+  state.row = row;
 }
 
 /** A read of stored rows: its statement, and what to do with the rows it returns. */

@@ -44,9 +44,7 @@ export function flushStatements(states: readonly RowState[], options: FlushOptio
     const mapping = group[0]!.mapping;
     const columns = columnsOf(group[0]!);
     for (const part of chunks(group, options.statementRows)) {
-      const rows = part.map((state) =>
-        columns.map((name) => wrapMapping(() => mapping.param(name, state.write![name]!), state, state.index, name)),
-      );
+      const rows = part.map((state) => paramsOf(state, columns));
       const { namespace, name } = mapping.table;
       const statement = isUpdate(group[0]!)
         ? upsertStatement(namespace, name, columns, mapping.primaryKey, rows)
@@ -137,6 +135,28 @@ function writeError(statement: WriteStatement, error: unknown): ApplyError {
     isRetriableMySqlError(error) || (error as { errno?: number }).errno === 1062,
     { cause: safeCause(error) },
   );
+}
+
+/** The bound values of a row's written columns; a value that does not map names table, column, key and change. */
+function paramsOf(state: RowState, columns: readonly string[]): unknown[] {
+  const params = new Array<unknown>(columns.length);
+  let column = 0;
+  try {
+    for (; column < columns.length; column++) {
+      params[column] = state.mapping.param(columns[column]!, state.write![columns[column]!]!);
+    }
+  } catch (error) {
+    wrapMapping(
+      () => {
+        throw error;
+      },
+      state,
+      state.index,
+      columns[column],
+    );
+    throw error;
+  }
+  return params;
 }
 
 function isUpdate(state: RowState): boolean {
