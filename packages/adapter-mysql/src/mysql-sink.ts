@@ -154,7 +154,7 @@ export class MySqlSink implements ChangeSink {
       await runScript(connection, [...writes, { sql: 'COMMIT', params: [] }]);
     } catch (error) {
       if (error instanceof WorkerSyncError || isRetriableMySqlError(error) || !isServerError(error)) throw error;
-      await connection.query('ROLLBACK');
+      await connection.query('ROLLBACK').catch(() => undefined);
       if (isMissingTableOrColumn(error)) this.mappings.clear();
       throw await explainWriteFailure(connection, writes, error);
     }

@@ -96,6 +96,7 @@ export async function explainWriteFailure(
   statements: readonly WriteStatement[],
   error: unknown,
 ): Promise<ApplyError> {
+  let why = 'did not recur when the statements were run one by one';
   try {
     await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
     await connection.query('START TRANSACTION');
@@ -106,17 +107,14 @@ export async function explainWriteFailure(
         return writeError(statement, again);
       }
     }
-  } catch {
-    // The connection failed while explaining: report the original error.
+  } catch (lost) {
+    why = `could not be narrowed down: ${describeMySqlError(lost)}`;
   } finally {
     await connection.query('ROLLBACK').catch(() => undefined);
   }
-  return new ApplyError(
-    `writing the batch: ${describeMySqlError(error)} (did not recur when the statements were run one by one)`,
-    columnOfError(error),
-    true,
-    { cause: safeCause(error) },
-  );
+  return new ApplyError(`writing the batch: ${describeMySqlError(error)} (${why})`, columnOfError(error), true, {
+    cause: safeCause(error),
+  });
 }
 
 /** The error of one write statement, naming the row from the server's `at row N` where it gives one. */
