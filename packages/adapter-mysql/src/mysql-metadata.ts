@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RowKey, RowVersion, TableRef } from '@worker-sync/core';
 import { quoteTable } from './mysql-connection.js';
 import { encodeKey } from './typed-json.js';
@@ -56,13 +56,12 @@ export function sourceMetadataDdl(database: string): string[] {
 /**
  * The shadow table's key for a row: a hash of table and typed key, so any key length fits an index. For the common
  * single-integer key the hash is prefixed (after a table prefix) by the key in byte order, so rows written in key
- * order land next to each other in the shadow table's B-tree instead of at random pages.
+ * order land next to each other in the shadow table's B-tree instead of at random pages. `keyText` is
+ * `encodeKey(key)` when the caller has it already.
  */
-export function rowHash(table: TableRef, key: RowKey): Buffer {
+export function rowHash(table: TableRef, key: RowKey, keyText: string = encodeKey(key)): Buffer {
   const tableId = `${table.namespace}\u0000${table.name}`;
-  const full = createHash('sha256')
-    .update(`${tableId}\u0000${encodeKey(key)}`)
-    .digest();
+  const full = hash('sha256', `${tableId}\u0000${keyText}`, 'buffer');
   const only = key.length === 1 ? key[0]![1] : undefined;
   if (typeof only !== 'bigint' || only < -(1n << 63n) || only >= 1n << 63n) return full;
   const ordered = Buffer.alloc(32);
@@ -77,7 +76,7 @@ const tablePrefixes = new Map<string, Buffer>();
 function tablePrefix(tableId: string): Buffer {
   let prefix = tablePrefixes.get(tableId);
   if (prefix === undefined) {
-    prefix = createHash('sha256').update(tableId).digest().subarray(0, 8);
+    prefix = hash('sha256', tableId, 'buffer').subarray(0, 8);
     tablePrefixes.set(tableId, prefix);
   }
   return prefix;

@@ -25,12 +25,24 @@ import {
 } from './mysql-config.js';
 import { createExactPool, quoteTable } from './mysql-connection.js';
 import { columnOfError, describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
-import { APPLIED_POSITIONS_TABLE, rowHash, sinkMetadataDdl } from './mysql-metadata.js';
+import { APPLIED_POSITIONS_TABLE, sinkMetadataDdl } from './mysql-metadata.js';
 import { readTableSchema } from './mysql-table-catalog.js';
 import { TableMapping } from './mysql-table-mapping.js';
 import type { MySqlTypeOptions } from './mysql-types.js';
-import { type RowState, readStoredRows, recordWrite, tableKey, wrapMapping } from './sink-rows.js';
-import { flushRows } from './sink-writer.js';
+import {
+  newRowState,
+  type RowState,
+  readStoredRows,
+  recordWrite,
+  type StoredRowRead,
+  storedRowReads,
+  tableKey,
+  wrapMapping,
+} from './sink-rows.js';
+import { runScript } from './sink-script.js';
+import type { Statement } from './sink-statements.js';
+import { explainWriteFailure, flushStatements, type WriteStatement } from './sink-writer.js';
+import { encodeKey } from './typed-json.js';
 
 /**
  * Applies change batches to MySQL or MariaDB: one transaction per batch, stored versions of every key locked and
@@ -63,7 +75,9 @@ export class MySqlSink implements ChangeSink {
     this.useEventNamespace = parsed.useEventNamespace;
     this.statementRows = parsed.statementRows;
     this.typeOptions = typeOptionsOf(parsed);
-    this.pool = createExactPool(parsed.url, { connectionLimit: parsed.poolSize });
+    // Several statements per query: a batch is two round trips (see apply). Every value is escaped by mysql2 and every
+    // identifier quoted with escapeId, and this pool is the sink's own.
+    this.pool = createExactPool(parsed.url, { connectionLimit: parsed.poolSize, multipleStatements: true });
   }
 
   /** Creates the shadow version and applied-position tables if they do not exist. Called by the first apply. */
@@ -77,39 +91,82 @@ export class MySqlSink implements ChangeSink {
     await this.ready;
   }
 
+  /**
+   * Two round trips for a batch without truncates: one query opens the transaction and locks and reads the batch
+   * position and the stored versions and rows of every key; the engine decides each change; a second query writes
+   * rows, versions and the position and commits.
+   */
   async apply(batch: ChangeBatch, decide: ApplyDecider): Promise<ApplyOutcome> {
     await this.init();
     const connection = await this.connect();
+    let reading = true;
     try {
-      // READ COMMITTED: locking reads lock the rows they find and no gaps, so concurrent appliers (one per transport
-      // partition) inserting new keys at the end of a table do not deadlock on each other's gap locks. Row-based
-      // binlogging, which the source needs anyway, makes this isolation level safe to replicate.
-      await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-      await connection.query('START TRANSACTION');
-      const last = await this.selectLastApplied(connection, batch.origin, batch.sourceId, true);
+      // Mappings first, outside the transaction: a table's schema is read once, then cached.
+      const { states, eventKeys } = await this.batchStates(connection, batch);
+      const reads = this.readsOf(states.values());
+      const results = await runScript(connection, [
+        // READ COMMITTED: locking reads lock the rows they find and no gaps, so concurrent appliers (one per transport
+        // partition) inserting new keys at the end of a table do not deadlock on each other's gap locks. Row-based
+        // binlogging, which the source needs anyway, makes this isolation level safe to replicate.
+        { sql: 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED', params: [] },
+        { sql: 'START TRANSACTION', params: [] },
+        // The position row is locked first, so appliers of one source are serialised before they lock any row.
+        this.lastAppliedStatement(batch.origin, batch.sourceId, true),
+        ...reads,
+      ]);
+      const last = positionOf(results[2] as RowDataPacket[]);
       if (last !== undefined && last >= batch.position) {
-        await connection.query('COMMIT');
+        // Redelivered: the reads took row locks but wrote nothing; rolling back releases them.
+        await connection.query('ROLLBACK');
         return { applied: 0, skipped: batch.events.length, alreadyApplied: true };
       }
-      const outcome = await this.applyEvents(connection, batch, decide);
-      await this.recordPosition(connection, batch);
-      await connection.query('COMMIT');
+      reading = false;
+      for (const [index, read] of reads.entries()) read.absorb(results[3 + index] as RowDataPacket[]);
+      const { outcome, touched } = await this.decideEvents(connection, batch, decide, states, eventKeys);
+      const writes = [
+        ...flushStatements(touched, { metadataDatabase: this.metadataDatabase, statementRows: this.statementRows }),
+        this.recordPositionStatement(batch),
+      ];
+      await this.write(connection, writes);
       return outcome;
     } catch (error) {
       await connection.query('ROLLBACK').catch(() => undefined);
       if (isMissingTableOrColumn(error)) this.mappings.clear();
+      // The position is read with the rows: a redelivered batch whose table or key no longer maps (a table dropped
+      // or altered since) is still recognised as applied, not reported as failing.
+      if (reading && (await this.appliedAlready(batch))) {
+        return { applied: 0, skipped: batch.events.length, alreadyApplied: true };
+      }
       throw toApplyError(error, batch);
     } finally {
       connection.release();
     }
   }
 
-  private async applyEvents(
+  private async appliedAlready(batch: ChangeBatch): Promise<boolean> {
+    const last = await this.lastApplied(batch.origin, batch.sourceId).catch(() => undefined);
+    return last !== undefined && last >= batch.position;
+  }
+
+  /** Sends the writes and COMMIT in one query; a failure is explained statement by statement after the rollback. */
+  private async write(connection: PoolConnection, writes: WriteStatement[]): Promise<void> {
+    try {
+      await runScript(connection, [...writes, { sql: 'COMMIT', params: [] }]);
+    } catch (error) {
+      if (error instanceof WorkerSyncError || isRetriableMySqlError(error) || !isServerError(error)) throw error;
+      await connection.query('ROLLBACK').catch(() => undefined);
+      if (isMissingTableOrColumn(error)) this.mappings.clear();
+      throw await explainWriteFailure(connection, writes, error);
+    }
+  }
+
+  private async decideEvents(
     connection: PoolConnection,
     batch: ChangeBatch,
     decide: ApplyDecider,
-  ): Promise<ApplyOutcome> {
-    const { states, eventKeys } = await this.loadStates(connection, batch);
+    states: Map<string, RowState>,
+    eventKeys: string[],
+  ): Promise<{ outcome: ApplyOutcome; touched: RowState[] }> {
     let applied = 0;
     let skipped = 0;
     for (const [index, event] of batch.events.entries()) {
@@ -134,50 +191,42 @@ export class MySqlSink implements ChangeSink {
         }
       }
     }
-    await flushRows(connection, [...new Set(states.values())], {
-      metadataDatabase: this.metadataDatabase,
-      statementRows: this.statementRows,
-    });
-    return { applied, skipped, alreadyApplied: false };
+    return { outcome: { applied, skipped, alreadyApplied: false }, touched: [...states.values()] };
   }
 
-  /** Locks and reads the stored versions and rows of every key in the batch, a few statements per table. */
-  private async loadStates(
+  /** A state per distinct row the batch names (truncates aside), and each event's state id. */
+  private async batchStates(
     connection: PoolConnection,
     batch: ChangeBatch,
   ): Promise<{ states: Map<string, RowState>; eventKeys: string[] }> {
     const states = new Map<string, RowState>();
     const eventKeys: string[] = [];
-    const byTable = new Map<string, RowState[]>();
     for (const [index, event] of batch.events.entries()) {
       if (event.op === 'truncate') continue;
-      const mapping = await this.mappingFor(connection, event, index);
+      const table = this.targetTable(event.table);
+      // A cached mapping is taken without an await: a batch is hundreds of events of a few tables.
+      const mapping = this.mappings.get(tableKey(table)) ?? (await this.mappingFor(connection, event, index));
       const key = wrapMapping(() => mapping.normaliseKey(event.key), { mapping, key: event.key, index }, index);
-      const hash = rowHash(mapping.table, key);
-      const id = `${mapping.table.namespace}.${mapping.table.name}/${hash.toString('hex')}`;
+      const keyText = encodeKey(key);
+      const id = stateId(mapping, keyText);
       eventKeys[index] = id;
-      if (states.has(id)) continue;
-      const state: RowState = {
-        mapping,
-        key,
-        hash,
-        row: undefined,
-        version: undefined,
-        write: undefined,
-        replace: false,
-        stored: false,
-        versionDirty: false,
-        index,
-      };
-      states.set(id, state);
-      const tableId = `${mapping.table.namespace}.${mapping.table.name}`;
+      if (!states.has(id)) states.set(id, newRowState(mapping, key, index, keyText));
+    }
+    return { states, eventKeys };
+  }
+
+  /** The locking reads of some rows' stored versions and data, a few statements per table. */
+  private readsOf(states: Iterable<RowState>): StoredRowRead[] {
+    const byTable = new Map<string, RowState[]>();
+    for (const state of states) {
+      const tableId = tableKey(state.mapping.table);
       const group = byTable.get(tableId);
       if (group) group.push(state);
       else byTable.set(tableId, [state]);
     }
-    for (const tableStates of byTable.values())
-      await readStoredRows(connection, tableStates, true, this.metadataDatabase, this.statementRows);
-    return { states, eventKeys };
+    return [...byTable.values()].flatMap((group) =>
+      storedRowReads(group, true, this.metadataDatabase, this.statementRows),
+    );
   }
 
   /** For a truncate: every stored row of the table, locked, so each gets its own deletion version. */
@@ -195,22 +244,11 @@ export class MySqlSink implements ChangeSink {
     const fresh: RowState[] = [];
     for (const raw of rows) {
       const key = mapping.keyOf(mapping.rowFromMySql(raw));
-      const hash = rowHash(mapping.table, key);
-      const id = `${mapping.table.namespace}.${mapping.table.name}/${hash.toString('hex')}`;
+      const keyText = encodeKey(key);
+      const id = stateId(mapping, keyText);
       let state = states.get(id);
       if (state === undefined) {
-        state = {
-          mapping,
-          key,
-          hash,
-          row: undefined,
-          version: undefined,
-          write: undefined,
-          replace: false,
-          stored: false,
-          versionDirty: false,
-          index,
-        };
+        state = newRowState(mapping, key, index, keyText);
         states.set(id, state);
         fresh.push(state);
       }
@@ -220,51 +258,34 @@ export class MySqlSink implements ChangeSink {
     return result.filter((state) => state.row !== undefined);
   }
 
-  private async recordPosition(connection: PoolConnection, batch: ChangeBatch): Promise<void> {
-    await connection.query(
-      `INSERT INTO ${quoteTable(this.metadataDatabase, APPLIED_POSITIONS_TABLE)} (origin, source_id, position)
+  private recordPositionStatement(batch: ChangeBatch): WriteStatement {
+    return {
+      sql: `INSERT INTO ${quoteTable(this.metadataDatabase, APPLIED_POSITIONS_TABLE)} (origin, source_id, position)
        VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE position = VALUES(position)`,
-      [batch.origin, batch.sourceId, batch.position],
-    );
+      params: [batch.origin, batch.sourceId, batch.position],
+      table: `${this.metadataDatabase}.${APPLIED_POSITIONS_TABLE}`,
+    };
   }
 
-  private async selectLastApplied(
-    db: Pool | PoolConnection,
-    origin: NodeId,
-    sourceId: string,
-    lock: boolean,
-  ): Promise<SourcePosition | undefined> {
-    const [rows] = await db.query<RowDataPacket[]>(
-      `SELECT position FROM ${quoteTable(this.metadataDatabase, APPLIED_POSITIONS_TABLE)}
+  private lastAppliedStatement(origin: NodeId, sourceId: string, lock: boolean): Statement {
+    return {
+      sql: `SELECT position FROM ${quoteTable(this.metadataDatabase, APPLIED_POSITIONS_TABLE)}
         WHERE origin = ? AND source_id = ?${lock ? ' FOR UPDATE' : ''}`,
-      [origin, sourceId],
-    );
-    return rows[0] === undefined ? undefined : String(rows[0].position);
+      params: [origin, sourceId],
+    };
   }
 
   async lastApplied(origin: NodeId, sourceId: string): Promise<SourcePosition | undefined> {
     await this.init();
-    return this.selectLastApplied(this.pool, origin, sourceId, false);
+    const { sql, params } = this.lastAppliedStatement(origin, sourceId, false);
+    const [rows] = await this.pool.query<RowDataPacket[]>(sql, params);
+    return positionOf(rows);
   }
 
   async read(table: TableRef, keys: readonly RowKey[]): Promise<(StoredRow | undefined)[]> {
     await this.init();
     const mapping = await this.mappingForTable(this.pool, this.targetTable(table));
-    const states: RowState[] = keys.map((key, index) => {
-      const normalised = mapping.normaliseKey(key);
-      return {
-        mapping,
-        key: normalised,
-        hash: rowHash(mapping.table, normalised),
-        row: undefined,
-        version: undefined,
-        write: undefined,
-        replace: false,
-        stored: false,
-        versionDirty: false,
-        index,
-      };
-    });
+    const states = keys.map((key, index) => newRowState(mapping, mapping.normaliseKey(key), index));
     if (states.length > 0) await readStoredRows(this.pool, states, false, this.metadataDatabase, this.statementRows);
     return states.map((state) => storedRow(state));
   }
@@ -279,6 +300,8 @@ export class MySqlSink implements ChangeSink {
   }
 
   private async mappingFor(connection: PoolConnection, event: ChangeEvent, index: number): Promise<TableMapping> {
+    const cached = this.mappings.get(tableKey(this.targetTable(event.table)));
+    if (cached) return cached;
     try {
       return await this.mappingForTable(connection, this.targetTable(event.table));
     } catch (error) {
@@ -319,6 +342,21 @@ function storedRow(state: RowState): StoredRow | undefined {
   if (state.version !== undefined) return { row: state.row, version: state.version };
   if (state.row !== undefined) return { row: state.row, version: UNVERSIONED };
   return undefined;
+}
+
+/** The id of a row's state within a batch: table and typed key. */
+function stateId(mapping: TableMapping, keyText: string): string {
+  return `${tableKey(mapping.table)}/${keyText}`;
+}
+
+function positionOf(rows: readonly RowDataPacket[]): SourcePosition | undefined {
+  return rows[0] === undefined ? undefined : String(rows[0].position);
+}
+
+/** An error the server reported (it has a server error number), as opposed to a lost connection. */
+function isServerError(error: unknown): boolean {
+  const { errno, sqlState } = (error ?? {}) as { errno?: number; sqlState?: string };
+  return errno !== undefined && errno < 2000 && sqlState !== undefined;
 }
 
 function isMissingTableOrColumn(error: unknown): boolean {

@@ -276,7 +276,19 @@ function integerParam(value: Value, column: MappedColumn): string | number {
   return column.type.family === 'bit' ? Number(int) : int.toString();
 }
 
-function integerRange(type: MySqlColumnType): [bigint, bigint] {
+/** Integer ranges per column type, computed once: every integer value the sink writes is checked against one. */
+const integerRanges = new WeakMap<MySqlColumnType, readonly [bigint, bigint]>();
+
+function integerRange(type: MySqlColumnType): readonly [bigint, bigint] {
+  let range = integerRanges.get(type);
+  if (range === undefined) {
+    range = computeIntegerRange(type);
+    integerRanges.set(type, range);
+  }
+  return range;
+}
+
+function computeIntegerRange(type: MySqlColumnType): readonly [bigint, bigint] {
   if (type.family === 'bit') return [0n, (1n << BigInt(type.length ?? 1)) - 1n];
   if (type.family === 'year') return [1901n, 2155n];
   const bits = BigInt((type.bytes ?? 8) * 8);

@@ -1,16 +1,19 @@
 import { ApplyError, MappingError, type Row, type RowKey, type RowVersion, type Value } from '@worker-sync/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
-import { quoteTable } from './mysql-connection.js';
+import { quoteTable, sqlValue } from './mysql-connection.js';
 import { safeCause } from './mysql-errors.js';
-import { ROW_VERSIONS_TABLE, versionFromShadow } from './mysql-metadata.js';
+import { ROW_VERSIONS_TABLE, rowHash, versionFromShadow } from './mysql-metadata.js';
 import type { TableMapping } from './mysql-table-mapping.js';
-import { chunks, keyPredicate } from './sink-statements.js';
+import { runScript } from './sink-script.js';
+import { chunks, keyPredicate, type Statement } from './sink-statements.js';
 import { encodeKey } from './typed-json.js';
 
 /** One row's state while a batch is applied: what is stored, and what the batch decided. */
 export interface RowState {
   readonly mapping: TableMapping;
   readonly key: RowKey;
+  /** The key as typed JSON (`encodeKey`), as the shadow row stores it. */
+  readonly keyText: string;
   readonly hash: Buffer;
   row: Row | undefined;
   version: RowVersion | undefined;
@@ -25,12 +28,13 @@ export interface RowState {
   index: number;
 }
 
-/** A fresh state for a row about to be read. */
-export function newRowState(mapping: TableMapping, key: RowKey, hash: Buffer, index: number): RowState {
+/** A fresh state for a row (its key normalised through the mapping) about to be read. */
+export function newRowState(mapping: TableMapping, key: RowKey, index: number, keyText = encodeKey(key)): RowState {
   return {
     mapping,
     key,
-    hash,
+    keyText,
+    hash: rowHash(mapping.table, key, keyText),
     row: undefined,
     version: undefined,
     write: undefined,
@@ -48,56 +52,90 @@ export function recordWrite(state: RowState, incoming: Row | null, index: number
     state.write = null;
     return;
   }
-  // Columns the change did not carry (unchanged TOAST values at the origin) are left as they are.
-  const skip = new Set(unchanged ?? []);
-  const row =
-    skip.size === 0 ? incoming : Object.fromEntries(Object.entries(incoming).filter(([name]) => !skip.has(name)));
-  for (const name of Object.keys(row)) wrapMapping(() => state.mapping.column(name), state, index);
   if (state.write === null) state.replace = true;
-  const keyColumns = Object.fromEntries(state.key);
-  state.write = { ...(state.write ?? {}), ...row, ...keyColumns };
-  state.row = { ...(state.row ?? {}), ...row, ...keyColumns };
+  // Columns the change did not carry (unchanged TOAST values at the origin) are left as they are.
+  const skip = unchanged === undefined || unchanged.length === 0 ? undefined : new Set(unchanged);
+  const write: Record<string, Value> = state.write ? { ...state.write } : {};
+  const row: Record<string, Value> = state.row ? { ...state.row } : {};
+  for (const name in incoming) {
+    if (skip?.has(name)) continue;
+    if (!state.mapping.columns.has(name)) wrapMapping(() => state.mapping.column(name), state, index);
+    write[name] = incoming[name]!;
+    row[name] = incoming[name]!;
+  }
+  for (const [name, value] of state.key) {
+    write[name] = value;
+    row[name] = value;
+  }
+  state.write = write;
+  state.row = row;
 }
 
-/** Reads (and with `lock`, locks) the shadow versions and data rows of some rows of one table. */
+/** A read of stored rows: its statement, and what to do with the rows it returns. */
+export interface StoredRowRead extends Statement {
+  absorb(rows: readonly RowDataPacket[]): void;
+}
+
+/**
+ * The reads (with `lock`, locking reads) of the shadow versions and the data rows of some rows of one table, two
+ * statements per `statementRows` rows, for a caller to send in one round trip and hand each its rows.
+ */
+export function storedRowReads(
+  states: readonly RowState[],
+  lock: boolean,
+  metadataDatabase: string,
+  statementRows: number,
+): StoredRowRead[] {
+  const suffix = lock ? ' FOR UPDATE' : '';
+  const reads: StoredRowRead[] = [];
+  for (const part of chunks(states, statementRows)) {
+    const byHash = new Map(part.map((state) => [state.hash.toString('hex'), state]));
+    reads.push({
+      sql: `SELECT row_hash, vv, hlc, writer, deleted, column_hlcs FROM ${quoteTable(metadataDatabase, ROW_VERSIONS_TABLE)}
+          WHERE row_hash IN (${part.map((state) => sqlValue(state.hash)).join(', ')})${suffix}`,
+      params: [],
+      absorb(versions) {
+        for (const shadow of versions) {
+          const state = byHash.get(Buffer.from(shadow.row_hash as Buffer).toString('hex'));
+          if (state) state.version = versionFromShadow(shadow);
+        }
+      },
+    });
+    const mapping = part[0]!.mapping;
+    const byKey = new Map(part.map((state) => [state.keyText, state]));
+    const where = keyPredicate(
+      mapping.primaryKey,
+      part.map((state) => state.key.map(([name, value]) => mapping.param(name, value))),
+    );
+    reads.push({
+      sql: `SELECT ${mapping.selectList()} FROM ${quoteTable(mapping.table.namespace, mapping.table.name)} WHERE ${where.sql}${suffix}`,
+      params: where.params,
+      absorb(rows) {
+        for (const raw of rows) {
+          const row = mapping.rowFromMySql(raw);
+          const state = byKey.get(encodeKey(mapping.keyOf(row)));
+          if (state) {
+            state.row = row;
+            state.stored = true;
+          }
+        }
+      },
+    });
+  }
+  return reads;
+}
+
+/** Reads (and with `lock`, locks) the shadow versions and data rows of some rows of one table, in one round trip. */
 export async function readStoredRows(
-  connection: Pool | PoolConnection,
+  db: Pool | PoolConnection,
   states: readonly RowState[],
   lock: boolean,
   metadataDatabase: string,
   statementRows: number,
 ): Promise<void> {
-  const suffix = lock ? ' FOR UPDATE' : '';
-  for (const part of chunks(states, statementRows)) {
-    const byHash = new Map(part.map((state) => [state.hash.toString('hex'), state]));
-    const [versions] = await connection.query<RowDataPacket[]>(
-      `SELECT row_hash, vv, hlc, writer, deleted, column_hlcs FROM ${quoteTable(metadataDatabase, ROW_VERSIONS_TABLE)}
-          WHERE row_hash IN (${part.map(() => '?').join(', ')})${suffix}`,
-      part.map((state) => state.hash),
-    );
-    for (const shadow of versions) {
-      const state = byHash.get(Buffer.from(shadow.row_hash as Buffer).toString('hex'));
-      if (state) state.version = versionFromShadow(shadow);
-    }
-    const mapping = part[0]!.mapping;
-    const byKey = new Map(part.map((state) => [encodeKey(state.key), state]));
-    const where = keyPredicate(
-      mapping.primaryKey,
-      part.map((state) => state.key.map(([name, value]) => mapping.param(name, value))),
-    );
-    const [rows] = await connection.query<RowDataPacket[]>(
-      `SELECT ${mapping.selectList()} FROM ${quoteTable(mapping.table.namespace, mapping.table.name)} WHERE ${where.sql}${suffix}`,
-      where.params,
-    );
-    for (const raw of rows) {
-      const row = mapping.rowFromMySql(raw);
-      const state = byKey.get(encodeKey(mapping.keyOf(row)));
-      if (state) {
-        state.row = row;
-        state.stored = true;
-      }
-    }
-  }
+  const reads = storedRowReads(states, lock, metadataDatabase, statementRows);
+  const results = await runScript(db, reads);
+  for (const [index, read] of reads.entries()) read.absorb(results[index] as RowDataPacket[]);
 }
 
 /** `database.table`. */

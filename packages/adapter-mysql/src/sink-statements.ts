@@ -1,4 +1,4 @@
-import { quoteId, quoteTable } from './mysql-connection.js';
+import { quoteId, quoteTable, sqlValue } from './mysql-connection.js';
 
 /** A SQL text with its bound parameters. */
 export interface Statement {
@@ -6,21 +6,23 @@ export interface Statement {
   readonly params: unknown[];
 }
 
-/** `(a, b) IN ((?, ?), …)` or `a IN (?, …)` for a list of key tuples. */
+/**
+ * `(a, b) IN ((1, 2), …)` or `a IN (1, …)` for a list of key tuples, the values inlined through mysql2's escaping:
+ * a list of hundreds of keys is written once instead of as placeholders that the driver scans for again.
+ */
 export function keyPredicate(columns: readonly string[], keys: readonly (readonly unknown[])[]): Statement {
   if (columns.length === 1) {
-    return { sql: `${quoteId(columns[0]!)} IN (${keys.map(() => '?').join(', ')})`, params: keys.map((k) => k[0]) };
+    return { sql: `${quoteId(columns[0]!)} IN (${keys.map((key) => sqlValue(key[0])).join(', ')})`, params: [] };
   }
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
   return {
-    sql: `(${columns.map(quoteId).join(', ')}) IN (${keys.map(() => tuple).join(', ')})`,
-    params: keys.flat(),
+    sql: `(${columns.map(quoteId).join(', ')}) IN (${keys.map(tupleOf).join(', ')})`,
+    params: [],
   };
 }
 
 /**
  * A multi-row upsert that assigns only the listed columns on conflict, so columns a change did not carry are left
- * as they are.
+ * as they are. Values are inlined through mysql2's escaping.
  */
 export function upsertStatement(
   database: string,
@@ -29,30 +31,26 @@ export function upsertStatement(
   keyColumns: readonly string[],
   rows: readonly (readonly unknown[])[],
 ): Statement {
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
   const updates = columns.filter((column) => !keyColumns.includes(column));
   const assignments = (updates.length > 0 ? updates : [keyColumns[0]!])
     .map((column) => `${quoteId(column)} = VALUES(${quoteId(column)})`)
     .join(', ');
   return {
-    sql: `INSERT INTO ${quoteTable(database, table)} (${columns.map(quoteId).join(', ')}) VALUES ${rows
-      .map(() => tuple)
-      .join(', ')} ON DUPLICATE KEY UPDATE ${assignments}`,
-    params: rows.flat(),
+    sql: `${insertStatement(database, table, columns, rows).sql} ON DUPLICATE KEY UPDATE ${assignments}`,
+    params: [],
   };
 }
 
-/** A plain multi-row insert: any duplicate key is an error. */
+/** A plain multi-row insert: any duplicate key is an error. Values are inlined through mysql2's escaping. */
 export function insertStatement(
   database: string,
   table: string,
   columns: readonly string[],
   rows: readonly (readonly unknown[])[],
 ): Statement {
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
   return {
-    sql: `INSERT INTO ${quoteTable(database, table)} (${columns.map(quoteId).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`,
-    params: rows.flat(),
+    sql: `INSERT INTO ${quoteTable(database, table)} (${columns.map(quoteId).join(', ')}) VALUES ${rows.map(tupleOf).join(', ')}`,
+    params: [],
   };
 }
 
@@ -65,6 +63,12 @@ export function deleteStatement(
 ): Statement {
   const where = keyPredicate(keyColumns, keys);
   return { sql: `DELETE FROM ${quoteTable(database, table)} WHERE ${where.sql}`, params: where.params };
+}
+
+function tupleOf(values: readonly unknown[]): string {
+  let text = '(';
+  for (let i = 0; i < values.length; i++) text += i === 0 ? sqlValue(values[i]) : `, ${sqlValue(values[i])}`;
+  return `${text})`;
 }
 
 /** Splits a list into chunks of at most `size`. */

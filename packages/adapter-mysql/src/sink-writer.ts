@@ -3,8 +3,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import { columnOfError, describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
 import { ROW_VERSIONS_TABLE } from './mysql-metadata.js';
 import { type RowState, tableKey, wrapMapping } from './sink-rows.js';
-import { chunks, deleteStatement, insertStatement, upsertStatement } from './sink-statements.js';
-import { encodeKey } from './typed-json.js';
+import { chunks, deleteStatement, insertStatement, type Statement, upsertStatement } from './sink-statements.js';
 
 /** Where and how big the sink writes. */
 export interface FlushOptions {
@@ -12,24 +11,30 @@ export interface FlushOptions {
   readonly statementRows: number;
 }
 
-/** Writes the final state of every touched row: deletes, then upserts grouped by column set, then versions. */
-export async function flushRows(
-  connection: PoolConnection,
-  states: readonly RowState[],
-  options: FlushOptions,
-): Promise<void> {
+/** A write of the batch: the table it writes and, for data rows, the rows in statement order (for errors). */
+export interface WriteStatement extends Statement {
+  readonly table: string;
+  readonly rows?: readonly RowState[];
+}
+
+/**
+ * The statements writing the final state of every touched row: deletes, then upserts grouped by column set, then
+ * versions. The caller sends them (with the batch position and COMMIT) in one round trip.
+ */
+export function flushStatements(states: readonly RowState[], options: FlushOptions): WriteStatement[] {
+  const statements: WriteStatement[] = [];
   const deletes = states.filter((state) => state.write === null || state.replace);
   for (const group of groupBy(deletes, (state) => tableKey(state.mapping.table))) {
     const mapping = group[0]!.mapping;
     for (const part of chunks(group, options.statementRows)) {
       const keys = part.map((state) => state.key.map(([name, value]) => mapping.param(name, value)));
       const statement = deleteStatement(mapping.table.namespace, mapping.table.name, mapping.primaryKey, keys);
-      await connection.query(statement.sql, statement.params);
+      statements.push({ ...statement, table: tableKey(mapping.table), rows: part });
     }
   }
   // Rows known to exist are upserted (the primary key is the first unique index checked, so the update hits that
   // row); new rows are plainly inserted, so a clash on another unique key is an error, never an update of the
-  // wrong row. The locking read above holds gap locks, so no one inserts those keys in between.
+  // wrong row. A key someone else inserts between the read and the insert fails the batch with a retriable error.
   const writes = states.filter((state) => state.write !== null && state.write !== undefined);
   const groups = groupBy(
     writes,
@@ -39,55 +44,30 @@ export async function flushRows(
     const mapping = group[0]!.mapping;
     const columns = columnsOf(group[0]!);
     for (const part of chunks(group, options.statementRows)) {
-      const rows = part.map((state) =>
-        columns.map((name) => wrapMapping(() => mapping.param(name, state.write![name]!), state, state.index, name)),
-      );
+      const rows = part.map((state) => paramsOf(state, columns));
       const { namespace, name } = mapping.table;
       const statement = isUpdate(group[0]!)
         ? upsertStatement(namespace, name, columns, mapping.primaryKey, rows)
         : insertStatement(namespace, name, columns, rows);
-      await run(connection, statement, part);
+      statements.push({ ...statement, table: tableKey(mapping.table), rows: part });
     }
   }
-  await writeVersions(
-    connection,
-    states.filter((state) => state.versionDirty),
-    options,
+  statements.push(
+    ...versionStatements(
+      states.filter((state) => state.versionDirty),
+      options,
+    ),
   );
+  return statements;
 }
 
-async function run(
-  connection: PoolConnection,
-  statement: { sql: string; params: unknown[] },
-  part: RowState[],
-): Promise<void> {
-  try {
-    await connection.query(statement.sql, statement.params);
-  } catch (error) {
-    const row = /at row (\d+)/.exec(String((error as Error).message));
-    const state = row ? part[Number(row[1]) - 1] : part.length === 1 ? part[0] : undefined;
-    const table = tableKey(part[0]!.mapping.table);
-    throw new ApplyError(
-      `${table}: ${describeMySqlError(error)}${state ? ` (key ${encodeKey(state.key)})` : ''}`,
-      { table, ...(state ? { key: encodeKey(state.key), index: state.index } : {}), ...columnOfError(error) },
-      // A new key inserted by someone else between the read and the insert: a retry finds it and updates it.
-      isRetriableMySqlError(error) || (error as { errno?: number }).errno === 1062,
-      { cause: safeCause(error) },
-    );
-  }
-}
-
-async function writeVersions(
-  connection: PoolConnection,
-  states: readonly RowState[],
-  options: FlushOptions,
-): Promise<void> {
-  for (const part of chunks(states, options.statementRows)) {
+function versionStatements(states: readonly RowState[], options: FlushOptions): WriteStatement[] {
+  return chunks(states, options.statementRows).map((part) => {
     const rows = part.map((state) => [
       state.hash,
       state.mapping.table.namespace,
       state.mapping.table.name,
-      encodeKey(state.key),
+      state.keyText,
       encodeVersionVector(state.version!.vv),
       state.version!.hlc.toString(),
       state.version!.writer,
@@ -101,8 +81,80 @@ async function writeVersions(
       ['row_hash'],
       rows,
     );
-    await connection.query(statement.sql, statement.params);
+    return { ...statement, table: `${options.metadataDatabase}.${ROW_VERSIONS_TABLE}` };
+  });
+}
+
+/**
+ * Explains why a batch's writes, sent together, failed: the server reports the error but not which statement of the
+ * query raised it. After the caller's rollback this runs the statements again one by one in a transaction that is
+ * always rolled back, and names the table, key, column and change index of the one that fails. A failure that does
+ * not recur (a row inserted or deleted concurrently) is reported as retriable.
+ */
+export async function explainWriteFailure(
+  connection: PoolConnection,
+  statements: readonly WriteStatement[],
+  error: unknown,
+): Promise<ApplyError> {
+  let why = 'did not recur when the statements were run one by one';
+  try {
+    await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    await connection.query('START TRANSACTION');
+    for (const statement of statements) {
+      try {
+        await connection.query(statement.sql, statement.params);
+      } catch (again) {
+        return writeError(statement, again);
+      }
+    }
+  } catch (lost) {
+    why = `could not be narrowed down: ${describeMySqlError(lost)}`;
+  } finally {
+    await connection.query('ROLLBACK').catch(() => undefined);
   }
+  return new ApplyError(`writing the batch: ${describeMySqlError(error)} (${why})`, columnOfError(error), true, {
+    cause: safeCause(error),
+  });
+}
+
+/** The error of one write statement, naming the row from the server's `at row N` where it gives one. */
+function writeError(statement: WriteStatement, error: unknown): ApplyError {
+  const part = statement.rows ?? [];
+  const row = /at row (\d+)/.exec(String((error as Error).message));
+  const state = row ? part[Number(row[1]) - 1] : part.length === 1 ? part[0] : undefined;
+  return new ApplyError(
+    `${statement.table}: ${describeMySqlError(error)}${state ? ` (key ${state.keyText}, change ${state.index})` : ''}`,
+    {
+      table: statement.table,
+      ...(state ? { key: state.keyText, index: state.index } : {}),
+      ...columnOfError(error),
+    },
+    // A new key inserted by someone else between the read and the insert: a retry finds it and updates it.
+    isRetriableMySqlError(error) || (error as { errno?: number }).errno === 1062,
+    { cause: safeCause(error) },
+  );
+}
+
+/** The bound values of a row's written columns; a value that does not map names table, column, key and change. */
+function paramsOf(state: RowState, columns: readonly string[]): unknown[] {
+  const params = new Array<unknown>(columns.length);
+  let column = 0;
+  try {
+    for (; column < columns.length; column++) {
+      params[column] = state.mapping.param(columns[column]!, state.write![columns[column]!]!);
+    }
+  } catch (error) {
+    wrapMapping(
+      () => {
+        throw error;
+      },
+      state,
+      state.index,
+      columns[column],
+    );
+    throw error;
+  }
+  return params;
 }
 
 function isUpdate(state: RowState): boolean {

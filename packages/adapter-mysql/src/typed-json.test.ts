@@ -23,6 +23,17 @@ describe('typed key JSON', () => {
     expect(decodeKey(encodeKey(key), 'test')).toEqual(key);
   });
 
+  it('writes a one-column integer key as JSON.stringify of its typed form would', () => {
+    for (const [column, value] of [
+      ['id', 0n],
+      ['id', -9_223_372_036_854_775_808n],
+      ['weird "col" \\ é', 18_446_744_073_709_551_615n],
+    ] as const) {
+      expect(encodeKey([[column, value]])).toBe(JSON.stringify([[column, { i: value.toString() }]]));
+      expect(decodeKey(encodeKey([[column, value]]), 'test')).toEqual([[column, value]]);
+    }
+  });
+
   it('gives equal keys equal text regardless of document field order', () => {
     const a: RowKey = [['o', { kind: 'document', fields: { a: 1n, b: 2n } }]];
     const b: RowKey = [['o', { kind: 'document', fields: { b: 2n, a: 1n } }]];

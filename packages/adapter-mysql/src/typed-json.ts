@@ -72,6 +72,10 @@ function fromTyped(json: TypedJson): Value {
 
 /** Encodes a row key as typed JSON text. */
 export function encodeKey(key: RowKey): string {
+  // The common one-column integer key written directly (the same text JSON.stringify gives): the sink encodes one
+  // per change.
+  if (key.length === 1 && typeof key[0]![1] === 'bigint')
+    return `[[${JSON.stringify(key[0]![0])},{"i":"${key[0]![1]}"}]]`;
   return JSON.stringify(key.map(([column, value]) => [column, toTyped(value)]));
 }
 

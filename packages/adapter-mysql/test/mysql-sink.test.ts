@@ -131,6 +131,53 @@ describe('MySqlSink against MariaDB', () => {
     expect((unique as Error).message).toMatch(new RegExp(table));
   });
 
+  it('names the table, key, column and index of a row the server rejects in a later statement of the batch', async () => {
+    const narrow = uniqueName('sink_narrow');
+    const narrowRef = { namespace: 'public', name: narrow };
+    const c = await connect(url);
+    await c.query(`CREATE TABLE ${narrow} (id BIGINT PRIMARY KEY, name VARCHAR(5) NOT NULL, uniq VARCHAR(10) UNIQUE)`);
+    await c.query(`INSERT INTO ${narrow} (id, name, uniq) VALUES (100, 'old', 'taken')`);
+    await c.end();
+    const origin = uniqueName('narrow');
+    const rows = (counter: number, events: [bigint, Record<string, string>][]) =>
+      events.map(([id, after]) => ({
+        op: 'insert' as const,
+        table: narrowRef,
+        key: [['id', id]] as [string, bigint][],
+        after: { id, ...after },
+        version: version(origin, counter),
+      }));
+    // Two statements: (id, name) for the first change, (id, name, uniq) for the others; the server rejects row 2 of
+    // the second with "Data too long for column 'name' at row 2".
+    const tooLong = batchOf(origin, '0000000001', [
+      ...rows(1, [[1n, { name: 'a' }]]),
+      ...rows(1, [
+        [2n, { name: 'b', uniq: 'q' }],
+        [3n, { name: 'far too long', uniq: 'r' }],
+      ]),
+    ]);
+    const error = await sink.apply(tooLong, writeAll).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyError);
+    expect((error as ApplyError).where).toMatchObject({
+      table: `worker_sync.${narrow}`,
+      column: 'name',
+      key: '[["id",{"i":"3"}]]',
+      index: 2,
+    });
+    expect((error as ApplyError).retriable).toBe(false);
+    // A duplicate of another unique key in the last data statement: named, retriable, nothing written.
+    const duplicate = batchOf(origin, '0000000002', [
+      ...rows(1, [[4n, { name: 'd' }]]),
+      ...rows(1, [[5n, { name: 'e', uniq: 'taken' }]]),
+    ]);
+    const clash = await sink.apply(duplicate, writeAll).catch((e: unknown) => e);
+    expect(clash).toBeInstanceOf(ApplyError);
+    expect((clash as ApplyError).where).toMatchObject({ table: `worker_sync.${narrow}`, index: 1 });
+    expect((clash as ApplyError).retriable).toBe(true);
+    expect(await sink.read(narrowRef, [[['id', 1n]], [['id', 4n]]])).toEqual([undefined, undefined]);
+    expect(await sink.lastApplied(origin, 'src')).toBeUndefined();
+  });
+
   it('shows a row no sink wrote with an empty history, leaves unchanged columns, and judges a truncate per row', async () => {
     const c = await connect(url);
     await c.query(`INSERT INTO ${table} (id, name, note) VALUES (50, 'local', 'keep me')`);
