@@ -105,9 +105,10 @@ function compare(expected: ReadonlyMap<number, Account | null>, servers: Record<
 
 /**
  * The failover/failback scenario: the application writes to pg-local; pg-local takes writes its engine has not
- * shipped yet and is killed hard (kill -9); the application fails over to pg-backup and keeps writing, including the
- * same accounts (updates, a re-open, a close); pg-local comes back, the application fails back and worker-sync (one
- * engine per server, last-writer-wins, every change in a signed audit log) brings both servers to the same state.
+ * shipped yet and is killed hard (kill -9), while its engine keeps running; the application fails over to pg-backup
+ * and keeps writing, including the same accounts (updates, a re-open, a close); pg-local comes back, the application
+ * fails back and worker-sync (one engine per server, last-writer-wins, every change in a signed audit log) brings
+ * both servers to the same state.
  * pg-local is running again when this returns or throws.
  */
 export async function runFailoverFailback(options: ScenarioOptions): Promise<FailoverReport> {
@@ -168,10 +169,12 @@ export async function runFailoverFailback(options: ScenarioOptions): Promise<Fai
     await app.update(20, 201, 'local, before the crash');
     for (let id = 41; id <= 45; id++) await app.open(id, 'opened on local, before the crash');
 
-    step('3. pg-local is killed hard (services.sh down --hard: kill -9 of the postmaster and its backends)');
+    step('3. pg-local is killed hard (services.sh down --hard: kill -9 of the postmaster and its backends);');
+    step('   its engine resumes and keeps running against the dead server, as a host process would');
     localDown = true;
     services('down', '--hard', 'pg-local');
     const killedAt = Date.now();
+    local.engine.resume();
 
     step('4. the application fails over to pg-backup and writes the same accounts: 1–3 updated, 44–45 opened again');
     step('   (pg-local had opened them but never shipped them), 20 closed; and new ones: 46–60 opened');
@@ -181,11 +184,10 @@ export async function runFailoverFailback(options: ScenarioOptions): Promise<Fai
     await app.close(20);
     for (let id = 46; id <= 60; id++) await app.open(id, 'opened on backup, during the split');
 
-    step('5. pg-local comes back (services.sh up pg-local); its engine resumes from its last acknowledged position');
+    step('5. pg-local comes back (services.sh up pg-local); its engine reconnects and reads on from the slot');
     services('up', 'pg-local');
     localDown = false;
     const answeredAt = Date.now();
-    local.engine.resume();
     step('6. the application fails back to pg-local and opens 61–65 there while worker-sync catches up');
     app.failback();
     for (let id = 61; id <= 65; id++) await app.open(id, 'opened on local, after the failback');

@@ -49,6 +49,9 @@ export function syncNode(options: SyncNodeOptions): SyncNode {
     checkpoints: new MemoryCheckpointStore(),
     deadLetters,
     batching: { maxEvents: 500, maxDelayMs: 5 },
+    // A server that is down for seconds: retry its sink soon after it answers again rather than after the
+    // default 10 s of an open breaker.
+    breaker: { failureThreshold: 5, resetAfterMs: 1000 },
     audit: options.audit,
   });
   return { name: options.name, engine, source, sink, deadLetters };
