@@ -12,6 +12,11 @@ describe('failover to pg-backup and failback to pg-local', () => {
     if (!localUrl || !backupUrl) throw new Error('PG_LOCAL_URL / PG_BACKUP_URL are not set: run `pnpm services up`');
     try {
       const report = await runFailoverFailback({ localUrl, backupUrl, servicesScript, convergeSeconds: 90 });
+      console.log(
+        `failover-failback: ${report.writes} writes, local ${report.digests[0]?.localRows} rows, backup ${report.digests[0]?.backupRows} rows, ` +
+          `pg-local down ${report.localDownMillis} ms, converged ${report.convergeMillis} ms after it answered, ` +
+          `${report.conflictsTotal} conflicts, ${report.deadLetters} dead letters, ${report.audit.leaves} audit leaves`,
+      );
       expect(report.missing).toEqual([]);
       expect(report.wrong).toEqual([]);
       for (const digest of report.digests) {
