@@ -33,13 +33,16 @@ export async function sql(url: string, text: string, values: unknown[] = []): Pr
   }
 }
 
-/** What one server's reset removes besides the table: the source's slot and publication, its metadata rows. */
+/** What one server's reset removes besides the table: the source's slot and publication, the nodes' metadata rows. */
 export interface ResetTarget {
   readonly url: string;
   readonly slot: string;
   readonly publication: string;
-  /** Source ids of both nodes: their applied positions are kept per (origin, source id) on every server. */
-  readonly sourceIds: readonly string[];
+  /**
+   * Both nodes' ids: every server keeps the last position applied per (origin node, stream), and a position left by
+   * an earlier run would make the sink skip this run's changes as already applied.
+   */
+  readonly nodes: readonly string[];
 }
 
 /** Drops what an earlier run left (slot, publication, table, metadata rows) and creates the table empty. */
@@ -57,7 +60,7 @@ export async function resetServer(target: ResetTarget): Promise<void> {
   const metadata = await sql(url, `SELECT to_regclass('worker_sync.row_versions') IS NOT NULL AS present`);
   if (metadata.rows[0]?.present === true) {
     await sql(url, 'DELETE FROM worker_sync.row_versions WHERE table_name = $1', [`public.${ACCOUNTS}`]);
-    await sql(url, 'DELETE FROM worker_sync.applied_positions WHERE source_id = ANY($1)', [target.sourceIds]);
+    await sql(url, 'DELETE FROM worker_sync.applied_positions WHERE origin = ANY($1)', [target.nodes]);
   }
 }
 

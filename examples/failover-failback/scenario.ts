@@ -126,13 +126,12 @@ export async function runFailoverFailback(options: ScenarioOptions): Promise<Fai
       throw new Error(`services.sh ${args.join(' ')} failed: ${stderr || String(error)}`);
     }
   };
-  const sourceIds = [sourceIdOf(NODES.local), sourceIdOf(NODES.backup)];
   for (const [url, node] of [
     [options.localUrl, NODES.local],
     [options.backupUrl, NODES.backup],
   ] as const) {
     const slot = `worker_sync_${sourceIdOf(node)}`;
-    await resetServer({ url, slot, publication: slot, sourceIds });
+    await resetServer({ url, slot, publication: slot, nodes: [NODES.local, NODES.backup] });
   }
 
   const audit = await AuditTrail.open();
