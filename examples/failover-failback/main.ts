@@ -54,7 +54,11 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  // After a failure an engine may still be retrying against a server it lost (stop waits 5 s at most); the result is
+  // printed by then, so the process ends here rather than when the last retry timer fires.
+  .finally(() => process.exit());

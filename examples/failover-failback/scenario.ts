@@ -229,7 +229,7 @@ export async function runFailoverFailback(options: ScenarioOptions): Promise<Fai
   } finally {
     if (localDown) services('up', 'pg-local');
     await stopNodes([local, backup]);
-    await transport.close().catch(() => undefined);
+    await withTimeout(transport.close(), 5000);
     await audit.close();
   }
 }
