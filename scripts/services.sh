@@ -7,9 +7,10 @@
 #   bash scripts/services.sh logs [name]             the end of a server's log
 #
 # Names: pg-local pg-backup mariadb redis kafka mongo (none named: all).
-# `up` writes the connection URLs to .services/services.env. A URL already set in the environment
-# (PG_LOCAL_URL, PG_BACKUP_URL, MYSQL_URL, REDIS_URL, KAFKA_BROKERS, MONGO_URL) means that server is external:
-# it is neither installed nor started, and the given URL is written instead.
+# `up` writes the connection URLs to .services/services.env. A URL set in the environment (PG_LOCAL_URL,
+# PG_BACKUP_URL, MYSQL_URL, REDIS_URL, KAFKA_BROKERS, MONGO_URL) that differs from the one this script would write
+# means that server is external: it is neither installed, started nor stopped here, and the given URL is written
+# instead. A URL equal to the default (as a process that loaded services.env has) still means the managed server.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -50,7 +51,11 @@ default_url_of() {
   esac
 }
 
-is_external() { local var; var="$(url_var_of "$1")"; [[ -n "${!var:-}" ]]; }
+is_external() {
+  local var
+  var="$(url_var_of "$1")"
+  [[ -n "${!var:-}" && "${!var}" != "$(default_url_of "$1")" ]]
+}
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -354,7 +359,7 @@ write_env() {
 service_up() {
   local name="$1"
   if is_external "$name"; then
-    log "$name: using external $(url_var_of "$name")"
+    log "$name is external ($(url_var_of "$name") is set to another server): not started here"
     return 0
   fi
   case "$name" in
@@ -366,8 +371,14 @@ service_up() {
   esac
 }
 
+# A named external server cannot be stopped from here: failing says so to a fault test that meant to stop it.
 service_down() {
-  local name="$1" hard="$2"
+  local name="$1" hard="$2" named="$3"
+  if is_external "$name"; then
+    ((named)) && die "$name is external ($(url_var_of "$name") is set to another server): it cannot be stopped here"
+    log "$name is external ($(url_var_of "$name") is set to another server): not stopped here"
+    return 0
+  fi
   case "$name" in
     pg-local | pg-backup) pg_down "$name" "$hard" ;;
     mariadb) mariadb_down "$hard" ;;
@@ -406,7 +417,8 @@ main() {
       if [[ "${1:-}" == --hard ]]; then hard=1; shift; fi
       exec 9>"$STATE/.lock"
       flock 9
-      for name in $(names_or_all "$@"); do port_of "$name" >/dev/null; service_down "$name" "$hard"; done
+      local named=$(($# > 0))
+      for name in $(names_or_all "$@"); do port_of "$name" >/dev/null; service_down "$name" "$hard" "$named"; done
       ;;
     status)
       for name in "${ALL[@]}"; do

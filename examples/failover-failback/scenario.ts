@@ -1,18 +1,46 @@
 import { execFileSync } from 'node:child_process';
-import { InProcessTransport, lastWriterWins, MemoryCheckpointStore, type SyncEngineStatus } from '@worker-sync/core';
-import pg from 'pg';
-import { FailoverConnection } from './failover-connection.js';
-import { type SyncNode, syncNode } from './sync-node.js';
+import { InProcessTransport, lastWriterWins, type SyncEngineStatus } from '@worker-sync/core';
+import { AccountsApplication } from './accounts-application.js';
+import { ACCOUNTS, type Account, digestTable, resetServer, type TableDigest } from './accounts-table.js';
+import { type AuditSummary, AuditTrail } from './audit-trail.js';
+import { type SyncNode, sourceIdOf, syncNode } from './sync-node.js';
 
-const TABLE = 'ff_accounts';
+const NODES = { local: 'ff-local', backup: 'ff-backup' } as const;
+
+/** One conflict an engine settled, as the report lists it. */
+export interface SettledConflict {
+  readonly node: string;
+  readonly table: string;
+  readonly id: string;
+  readonly detectedAt: 'capture' | 'apply';
+  readonly resolver: string;
+  /** Which side won from `node`'s point of view (`parked` would mean waiting for a person). */
+  readonly outcome: 'local' | 'remote' | 'merged' | 'parked';
+  readonly winner: string;
+}
 
 /** What the scenario found. */
 export interface FailoverReport {
   readonly steps: readonly string[];
-  readonly conflicts: readonly string[];
-  readonly digests: readonly { table: string; local: string; backup: string; rows: number }[];
+  /** Statements the application executed, and distinct accounts they touched. */
+  readonly writes: number;
+  readonly accountsWritten: number;
+  /** Accounts that must exist at the end (written anywhere, not closed last). */
+  readonly accountsExpected: number;
+  readonly digests: readonly { table: string; local: string; backup: string; localRows: number; backupRows: number }[];
+  /** Accounts missing on a server, or holding another state than the application's last write (`id@server`). */
   readonly missing: readonly string[];
+  readonly wrong: readonly string[];
+  readonly conflicts: readonly SettledConflict[];
+  /** Conflicts counted by the engines (the list above holds the most recent ones) and those left parked. */
+  readonly conflictsTotal: number;
+  readonly conflictsParked: number;
   readonly deadLetters: number;
+  /** From the hard kill of pg-local until it answered again. */
+  readonly localDownMillis: number;
+  /** From pg-local answering again until both servers held the expected state. */
+  readonly convergeMillis: number;
+  readonly audit: AuditSummary;
   readonly converged: boolean;
 }
 
@@ -22,75 +50,66 @@ export interface ScenarioOptions {
   readonly backupUrl: string;
   /** Path of `scripts/services.sh`. */
   readonly servicesScript: string;
+  /** Longest wait for convergence after pg-local answers (default 120 s). */
+  readonly convergeSeconds?: number;
   readonly log?: (line: string) => void;
 }
 
-async function sql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, values);
-  } finally {
-    await client.end();
-  }
-}
-
-async function reset(url: string, slot: string): Promise<void> {
-  await sql(url, 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-  await sql(url, `DROP PUBLICATION IF EXISTS ${slot}`);
-  await sql(url, `DROP TABLE IF EXISTS public.${TABLE}`);
-  await sql(
-    url,
-    `CREATE TABLE public.${TABLE} (id int8 PRIMARY KEY, owner text NOT NULL, balance numeric(12,2) NOT NULL, note text)`,
-  );
-  await sql(
-    url,
-    `DO $$ BEGIN IF to_regclass('worker_sync.row_versions') IS NOT NULL THEN
-       DELETE FROM worker_sync.row_versions WHERE table_name = 'public.${TABLE}';
-       DELETE FROM worker_sync.applied_positions WHERE origin IN ('local', 'backup'); END IF; END $$`,
-  );
-}
-
-async function digest(url: string): Promise<{ md5: string; rows: number; ids: Set<string> }> {
-  const result = await sql(
-    url,
-    `SELECT coalesce(md5(string_agg(id || ':' || owner || ':' || balance || ':' || coalesce(note, ''), ',' ORDER BY id)), '') AS md5,
-            count(*)::int AS rows, coalesce(array_agg(id::text), '{}') AS ids FROM public.${TABLE}`,
-  );
-  const row = result.rows[0];
-  return { md5: row.md5, rows: row.rows, ids: new Set(row.ids as string[]) };
-}
-
-async function until(check: () => Promise<boolean>, what: string, seconds = 120): Promise<void> {
+/** Polls `check` every 100 ms until it holds or `seconds` pass; true when it held. */
+async function until(check: () => Promise<boolean>, seconds: number): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    if (
-      await check().catch((error: unknown) => {
-        if (process.env.FF_DEBUG) console.error(error);
-        return false;
-      })
-    )
-      return;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    if (await check().catch(() => false)) return true;
+    if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 async function withTimeout(promise: Promise<unknown>, millis: number): Promise<void> {
-  await Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, millis))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, millis);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
-function describeConflicts(status: SyncEngineStatus): string[] {
-  return status.conflicts.recent.map(
-    (c) =>
-      `${status.node}: ${c.table.namespace}.${c.table.name} id=${String(c.key[0]?.[1])} — ${c.resolver} → ${c.outcome} (local writer ${c.localWriter}, remote writer ${c.remoteWriter})`,
-  );
+function settledConflicts(status: SyncEngineStatus): SettledConflict[] {
+  return status.conflicts.recent.map((c) => ({
+    node: status.node,
+    table: `${c.table.namespace}.${c.table.name}`,
+    id: String(c.key[0]?.[1]),
+    detectedAt: c.detectedAt,
+    resolver: c.resolver,
+    outcome: c.outcome,
+    winner: c.outcome === 'local' ? c.localWriter : c.outcome === 'remote' ? c.remoteWriter : c.outcome,
+  }));
+}
+
+/** Accounts absent from a server, and accounts whose state differs from the application's last write. */
+function compare(expected: ReadonlyMap<number, Account | null>, servers: Record<string, TableDigest>) {
+  const missing: string[] = [];
+  const wrong: string[] = [];
+  for (const [id, account] of expected) {
+    for (const [server, digest] of Object.entries(servers)) {
+      const found = digest.accounts.get(id);
+      if (account !== null && found === undefined) missing.push(`${id}@${server}`);
+      else if (account === null ? found !== undefined : JSON.stringify(found) !== JSON.stringify(account))
+        wrong.push(`${id}@${server}`);
+    }
+  }
+  return { missing, wrong };
 }
 
 /**
- * The failover/failback scenario: the application writes to pg-local; local is killed hard with writes not yet
- * synced; the application fails over to pg-backup and keeps writing, including the same rows; local comes back and
- * worker-sync (one engine per server, last-writer-wins) brings both servers to the same state.
+ * The failover/failback scenario: the application writes to pg-local; pg-local takes writes its engine has not
+ * shipped yet and is killed hard (kill -9), while its engine keeps running; the application fails over to pg-backup
+ * and keeps writing, including the same accounts (updates, a re-open, a close); pg-local comes back, the application
+ * fails back and worker-sync (one engine per server, last-writer-wins, every change in a signed audit log) brings
+ * both servers to the same state.
+ * pg-local is running again when this returns or throws.
  */
 export async function runFailoverFailback(options: ScenarioOptions): Promise<FailoverReport> {
   const log = options.log ?? (() => undefined);
@@ -99,102 +118,127 @@ export async function runFailoverFailback(options: ScenarioOptions): Promise<Fai
     steps.push(line);
     log(line);
   };
-  const services = (...args: string[]) => execFileSync('bash', [options.servicesScript, ...args], { stdio: 'ignore' });
-  await reset(options.localUrl, 'worker_sync_ff_local');
-  await reset(options.backupUrl, 'worker_sync_ff_backup');
+  const services = (...args: string[]) => {
+    try {
+      execFileSync('bash', [options.servicesScript, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+      throw new Error(`services.sh ${args.join(' ')} failed: ${stderr || String(error)}`);
+    }
+  };
+  for (const [url, node] of [
+    [options.localUrl, NODES.local],
+    [options.backupUrl, NODES.backup],
+  ] as const) {
+    const slot = `worker_sync_${sourceIdOf(node)}`;
+    await resetServer({ url, slot, publication: slot, nodes: [NODES.local, NODES.backup] });
+  }
 
+  const audit = await AuditTrail.open();
   const transport = new InProcessTransport({ partitions: 4 });
-  const checkpoints = { local: new MemoryCheckpointStore(), backup: new MemoryCheckpointStore() };
-  const start = (name: 'local' | 'backup'): SyncNode =>
-    syncNode(
-      name,
-      name === 'local' ? options.localUrl : options.backupUrl,
-      [TABLE],
-      transport,
-      lastWriterWins,
-      checkpoints[name],
-    );
-  const local = start('local');
-  const backup = start('backup');
-  // The slots exist before the application writes, so the log keeps every change from here on.
-  await local.source.init();
-  await backup.source.init();
-  await local.engine.start();
-  await backup.engine.start();
-  const app = new FailoverConnection(options.localUrl, options.backupUrl);
-  const written = new Set<string>();
-  const deleted = new Set<string>();
-  const insert = async (id: number, note: string) => {
-    await app.query(`INSERT INTO public.${TABLE} VALUES ($1, $2, $3, $4)`, [
-      id,
-      `owner ${id}`,
-      (id * 10).toFixed(2),
-      note,
-    ]);
-    written.add(String(id));
-  };
-  const equal = async () => (await digest(options.localUrl)).md5 === (await digest(options.backupUrl)).md5;
+  const node = (name: string, url: string): SyncNode =>
+    syncNode({ name, url, tables: [ACCOUNTS], transport, resolver: lastWriterWins, audit: audit.log });
+  const local = node(NODES.local, options.localUrl);
+  const backup = node(NODES.backup, options.backupUrl);
+  let localDown = false;
+  try {
+    // The slots exist before the application writes, so each server's log keeps every change from here on.
+    await local.source.init();
+    await backup.source.init();
+    await local.engine.start();
+    await backup.engine.start();
+    const app = new AccountsApplication(options.localUrl, options.backupUrl);
+    const read = async () => ({
+      local: await digestTable(options.localUrl),
+      backup: await digestTable(options.backupUrl),
+    });
+    const settled = async () => {
+      const servers = await read();
+      const { missing, wrong } = compare(app.expected, servers);
+      return servers.local.md5 === servers.backup.md5 && missing.length === 0 && wrong.length === 0;
+    };
 
-  step('1. the application writes 40 accounts to pg-local; worker-sync copies them to pg-backup');
-  for (let id = 1; id <= 40; id++) await insert(id, 'opened on local');
-  await until(async () => (await digest(options.backupUrl)).rows === 40 && (await equal()), 'the first copy');
+    step('1. the application opens accounts 1–40 on pg-local; worker-sync copies them to pg-backup');
+    for (let id = 1; id <= 40; id++) await app.open(id, 'opened on local');
+    if (!(await until(settled, 60))) throw new Error('the first copy of accounts 1–40 to pg-backup did not complete');
 
-  step('2. pg-local takes writes that are not synced yet (its engine is paused): accounts 1–5 updated, 41–45 opened');
-  local.engine.pause();
-  for (let id = 1; id <= 5; id++) {
-    await app.query(
-      `UPDATE public.${TABLE} SET balance = balance + 1, note = 'local, before the crash' WHERE id = $1`,
-      [id],
-    );
+    step('2. pg-local takes writes its engine has not shipped (engine paused): 1–5 and 20 updated, 41–45 opened');
+    local.engine.pause();
+    for (let id = 1; id <= 5; id++) await app.update(id, id * 10 + 1, 'local, before the crash');
+    await app.update(20, 201, 'local, before the crash');
+    for (let id = 41; id <= 45; id++) await app.open(id, 'opened on local, before the crash');
+
+    step('3. pg-local is killed hard (services.sh down --hard: kill -9 of the postmaster and its backends);');
+    step('   its engine resumes and keeps running against the dead server, as a host process would');
+    localDown = true;
+    services('down', '--hard', 'pg-local');
+    const killedAt = Date.now();
+    local.engine.resume();
+
+    step('4. the application fails over to pg-backup and writes the same accounts: 1–3 updated, 44–45 opened again');
+    step('   (pg-local had opened them but never shipped them), 20 closed; and new ones: 46–60 opened');
+    for (let id = 1; id <= 3; id++) await app.update(id, id * 10 - 5, 'backup, during the split');
+    step(`   (the application now writes to its ${app.target} server)`);
+    for (let id = 44; id <= 45; id++) await app.open(id, 'opened again on backup, during the split');
+    await app.close(20);
+    for (let id = 46; id <= 60; id++) await app.open(id, 'opened on backup, during the split');
+
+    step('5. pg-local comes back (services.sh up pg-local); its engine reconnects and reads on from the slot');
+    services('up', 'pg-local');
+    localDown = false;
+    const answeredAt = Date.now();
+    step('6. the application fails back to pg-local and opens 61–65 there while worker-sync catches up');
+    app.failback();
+    for (let id = 61; id <= 65; id++) await app.open(id, 'opened on local, after the failback');
+    const reached = await until(settled, options.convergeSeconds ?? 120);
+    const convergedAt = Date.now();
+    // A quiet second: nothing may move once both sides hold the expected state.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    const [ls, bs] = await Promise.all([local.engine.status(), backup.engine.status()]);
+    const servers = await read();
+    const { missing, wrong } = compare(app.expected, servers);
+    await stopNodes([local, backup]);
+    const auditSummary = await audit.verify();
+    const accountsExpected = [...app.expected.values()].filter((a) => a !== null).length;
+    return {
+      steps,
+      writes: app.writes,
+      accountsWritten: app.expected.size,
+      accountsExpected,
+      digests: [
+        {
+          table: `public.${ACCOUNTS}`,
+          local: servers.local.md5,
+          backup: servers.backup.md5,
+          localRows: servers.local.rows,
+          backupRows: servers.backup.rows,
+        },
+      ],
+      missing,
+      wrong,
+      conflicts: [...settledConflicts(ls), ...settledConflicts(bs)],
+      conflictsTotal: ls.conflicts.total + bs.conflicts.total,
+      conflictsParked: ls.conflicts.parked + bs.conflicts.parked,
+      deadLetters: ls.deadLetters.count + bs.deadLetters.count,
+      localDownMillis: answeredAt - killedAt,
+      convergeMillis: convergedAt - answeredAt,
+      audit: auditSummary,
+      converged: reached && servers.local.md5 === servers.backup.md5 && missing.length === 0 && wrong.length === 0,
+    };
+  } finally {
+    if (localDown) services('up', 'pg-local');
+    await stopNodes([local, backup]);
+    await withTimeout(transport.close(), 5000);
+    await audit.close();
   }
-  for (let id = 41; id <= 45; id++) await insert(id, 'opened on local, before the crash');
+}
 
-  step(
-    '3. pg-local is killed hard (kill -9 of its postmaster); its engine stays paused, holding its place in the transport',
-  );
-  services('down', '--hard', 'pg-local');
-
-  step(
-    '4. the application fails over to pg-backup and keeps writing: accounts 1–3 updated again, 46–60 opened, 20 closed',
-  );
-  for (let id = 1; id <= 3; id++) {
-    await app.query(
-      `UPDATE public.${TABLE} SET balance = balance - 5, note = 'backup, during the split' WHERE id = $1`,
-      [id],
-    );
+/** Stops the engines and closes their connections; a second call does nothing more. */
+async function stopNodes(nodes: readonly SyncNode[]): Promise<void> {
+  for (const node of nodes) await withTimeout(node.engine.stop(), 5000);
+  for (const node of nodes) {
+    await withTimeout(node.source.close(), 5000);
+    await withTimeout(node.sink.close(), 5000);
   }
-  step(`   (the application is now writing to ${app.target})`);
-  for (let id = 46; id <= 60; id++) await insert(id, 'opened on backup, during the split');
-  await app.query(`DELETE FROM public.${TABLE} WHERE id = 20`);
-  deleted.add('20');
-
-  step('5. pg-local comes back; its engine resumes (the source reconnects from the last acknowledged LSN); failback');
-  services('up', 'pg-local');
-  local.engine.resume();
-  app.failback();
-  await until(equal, 'both servers to converge');
-  // Quiet period: nothing more moves once both sides are equal.
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  await until(equal, 'both servers to stay converged');
-
-  const [ls, bs] = await Promise.all([local.engine.status(), backup.engine.status()]);
-  const [dl, db] = await Promise.all([digest(options.localUrl), digest(options.backupUrl)]);
-  const expected = [...written].filter((id) => !deleted.has(id));
-  const missing = expected.filter((id) => !dl.ids.has(id) || !db.ids.has(id));
-  const report: FailoverReport = {
-    steps,
-    conflicts: [...describeConflicts(ls), ...describeConflicts(bs)],
-    digests: [{ table: `public.${TABLE}`, local: dl.md5, backup: db.md5, rows: dl.rows }],
-    missing,
-    deadLetters: ls.deadLetters.count + bs.deadLetters.count,
-    converged: dl.md5 === db.md5 && missing.length === 0,
-  };
-  await withTimeout(local.engine.stop(), 5000);
-  await withTimeout(backup.engine.stop(), 5000);
-  for (const node of [local, backup]) {
-    await node.source.close();
-    await node.sink.close();
-  }
-  await transport.close();
-  return report;
 }

@@ -1,8 +1,9 @@
 import { PostgresSink, PostgresSource } from '@worker-sync/adapter-postgres';
 import {
-  type CheckpointStore,
+  type AuditSink,
   type ConflictResolver,
   type InProcessTransport,
+  MemoryCheckpointStore,
   MemoryDeadLetterStore,
   SyncEngine,
 } from '@worker-sync/core';
@@ -16,27 +17,42 @@ export interface SyncNode {
   readonly deadLetters: MemoryDeadLetterStore;
 }
 
-/** Builds (but does not start) the engine serving one server; the checkpoint store outlives engine restarts. */
-export function syncNode(
-  name: string,
-  url: string,
-  tables: string[],
-  transport: InProcessTransport,
-  resolver: ConflictResolver,
-  checkpoints: CheckpointStore,
-): SyncNode {
-  const source = new PostgresSource({ id: `ff_${name}`, url, tables, leaseRetryMillis: 100 });
-  const sink = new PostgresSink({ id: `ff_${name}`, url });
+/** What one node is built from. */
+export interface SyncNodeOptions {
+  /** Node id; also names the source and sink (`name` with `-` as `_`), so the slot is `worker_sync_<that>`. */
+  readonly name: string;
+  readonly url: string;
+  readonly tables: readonly string[];
+  readonly transport: InProcessTransport;
+  readonly resolver: ConflictResolver;
+  /** Receives every change the engine captures from its server or applies to it. */
+  readonly audit: AuditSink;
+}
+
+/** The source and sink id of a node, which also names its replication slot and publication. */
+export function sourceIdOf(name: string): string {
+  return name.replaceAll('-', '_');
+}
+
+/** Builds (but does not start) the engine serving one server. */
+export function syncNode(options: SyncNodeOptions): SyncNode {
+  const id = sourceIdOf(options.name);
+  const source = new PostgresSource({ id, url: options.url, tables: [...options.tables], leaseRetryMillis: 100 });
+  const sink = new PostgresSink({ id, url: options.url });
   const deadLetters = new MemoryDeadLetterStore();
   const engine = new SyncEngine({
-    node: name,
+    node: options.name,
     sources: [source],
     sinks: [sink],
-    transport,
-    resolver,
-    checkpoints,
+    transport: options.transport,
+    resolver: options.resolver,
+    checkpoints: new MemoryCheckpointStore(),
     deadLetters,
     batching: { maxEvents: 500, maxDelayMs: 5 },
+    // A server that is down for seconds: retry its sink soon after it answers again rather than after the
+    // default 10 s of an open breaker.
+    breaker: { failureThreshold: 5, resetAfterMs: 1000 },
+    audit: options.audit,
   });
-  return { name, engine, source, sink, deadLetters };
+  return { name: options.name, engine, source, sink, deadLetters };
 }
