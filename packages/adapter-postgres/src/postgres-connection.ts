@@ -75,7 +75,13 @@ export function pgErrorFields(error: unknown): PgErrorFields {
 /** True for errors that a retry can fix: lost connections, serialization failures, deadlocks, shutdowns. */
 export function isRetriablePgError(error: unknown): boolean {
   const { code, message } = pgErrorFields(error);
-  if (code === undefined)
-    return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|not queryable/i.test(message);
-  return code === '40001' || code === '40P01' || code.startsWith('08') || code === '57P01' || code === '57P03';
+  if (code === undefined) return LOST_CONNECTION.test(message);
+  // Node's socket errors carry a code too (ECONNRESET, EPIPE, …); no SQLSTATE class begins with E.
+  if (NODE_SYSTEM_ERROR.test(code)) return true;
+  return RETRIABLE_SQLSTATES.has(code) || code.startsWith('08');
 }
+
+const NODE_SYSTEM_ERROR = /^E[A-Z]+$/;
+const LOST_CONNECTION = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|not queryable/i;
+/** Serialization failure, deadlock, admin/crash shutdown, not accepting connections yet, too many connections. */
+const RETRIABLE_SQLSTATES = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300']);

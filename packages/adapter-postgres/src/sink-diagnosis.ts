@@ -1,6 +1,6 @@
-import { ApplyError, type ChangeBatch, type TableRef, WorkerSyncError } from '@worker-sync/core';
+import { ApplyError, type ChangeBatch, ConnectionError, type TableRef, WorkerSyncError } from '@worker-sync/core';
 import type pg from 'pg';
-import { pgErrorFields } from './postgres-connection.js';
+import { isRetriablePgError, pgErrorFields } from './postgres-connection.js';
 import { shadowRowKey } from './postgres-metadata.js';
 import { readTable } from './postgres-table-catalog.js';
 import { valueToPg } from './postgres-types.js';
@@ -16,7 +16,7 @@ export async function diagnoseFailure(
   batch: ChangeBatch,
   error: unknown,
   targetOf: (ref: TableRef) => TableRef,
-): Promise<ApplyError> {
+): Promise<ApplyError | ConnectionError> {
   const failure = pgErrorFields(error);
   let client: pg.PoolClient | undefined;
   try {
@@ -26,6 +26,13 @@ export async function diagnoseFailure(
     if (found !== undefined) return found;
   } catch (diagnosisError) {
     if (diagnosisError instanceof WorkerSyncError) return diagnosisError as ApplyError;
+    // The server went away while the batch was checked: retry it later rather than dead-letter good changes.
+    if (isRetriablePgError(diagnosisError)) {
+      return new ConnectionError(
+        `PostgreSQL applying batch ${batch.id}: ${failure.message}; then unreachable: ${pgErrorFields(diagnosisError).message}`,
+        { cause: error },
+      );
+    }
   } finally {
     await client?.query('ROLLBACK').catch(() => undefined);
     client?.release();
