@@ -5,11 +5,11 @@ import type { ApplyDecider, ChangeSink } from '../interfaces/change-sink.js';
 import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
 import type { DeadLetterStore } from '../interfaces/dead-letter-store.js';
 import type { ChangeBatch, ChangeEvent, NodeId, SourcePosition } from '../model/change-event.js';
-import { rowIdentity } from '../model/row-identity.js';
 import { remoteDecider } from './apply-decider.js';
 import type { EngineHooks } from './engine-hooks.js';
 import type { ConflictRecord } from './log-judge.js';
 import type { ViewEntry } from './log-view.js';
+import { rowIdOf } from './row-ids.js';
 
 /** Runs a sink call under that sink's circuit breaker. */
 export interface SinkGuard {
@@ -66,7 +66,7 @@ export class ApplyPipeline {
     } catch {
       // A clock far ahead is refused; versions still order by their vectors, so the batch is applied.
     }
-    await this.deps.loadViews(batch.events.filter((e) => e.op !== 'truncate').map((e) => rowIdentity(e.table, e.key)));
+    await this.deps.loadViews(batch.events.filter((e) => e.op !== 'truncate').map((e) => rowIdOf(e.table, e.key)));
     await hooks.span(
       'worker-sync.apply',
       { 'worker_sync.origin': batch.origin, 'worker_sync.events': batch.events.length },
