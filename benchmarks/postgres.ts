@@ -18,7 +18,7 @@
  *   and in-memory checkpoints: what a host running the engine gets, one way as native replication is measured.
  *
  * Bounded: `--rows N` (default 50000, at most 100000), `--rate R` rows/s (default 10000), `--seconds S` of
- * fixed-rate load (default 5). Loopback only.
+ * fixed-rate load (default 5), `--partitions P` of the engine leg's transport (default: the transport's). Loopback only.
  */
 
 import { PostgresSink, PostgresSource } from '@worker-sync/adapter-postgres';
@@ -37,6 +37,8 @@ interface Options {
   readonly rows: number;
   readonly rate: number;
   readonly seconds: number;
+  /** Partitions of the engine leg's in-process transport (its default is 4). */
+  readonly partitions: number | undefined;
 }
 
 function parseArgs(args: string[]): Options {
@@ -48,6 +50,7 @@ function parseArgs(args: string[]): Options {
     rows: Math.min(value('rows', 50_000), 100_000),
     rate: value('rate', 10_000),
     seconds: Math.min(value('seconds', 5), 30),
+    partitions: args.includes('--partitions') ? value('partitions', 4) : undefined,
   };
 }
 
@@ -216,7 +219,7 @@ async function engineLeg(
   const sink = new PostgresSink({ id: 'bench', url: backup });
   await source.init();
   await sink.init();
-  const transport = new InProcessTransport();
+  const transport = new InProcessTransport(options.partitions === undefined ? {} : { partitions: options.partitions });
   const common = { transport, resolver: 'last-writer-wins', deadLetters: new MemoryDeadLetterStore() } as const;
   const engines = [
     new SyncEngine({ ...common, node: 'local', sources: [source], checkpoints: new MemoryCheckpointStore() }),
