@@ -9,23 +9,36 @@
  *   has, so both the sink's insert and the subscription's apply worker fill its default). Lag p50/p99 =
  *   applied_at − created_at, both clocks on this machine.
  *
- * The worker-sync leg is PostgresSource → batch codec (encode + decode, what the in-process transport carries) →
- * PostgresSink, one transaction per batch with versions and positions co-written, acknowledging the slot after
- * each apply. Stamping is done here (one version per change): SyncEngine is not exported by core yet. Reading runs one batch
- * ahead of applying, as the engine's capture and apply pipelines do.
+ * Two worker-sync legs:
+ * - adapters: PostgresSource → batch codec (encode + decode, what the in-process transport carries) → PostgresSink,
+ *   one transaction per batch with versions and positions co-written, acknowledging the slot after each apply;
+ *   stamping is done here (one version per change), no engine. Reading runs one batch ahead of applying.
+ * - engine: the same source and sink through two SyncEngine nodes (node `local` captures, judges and publishes;
+ *   node `backup` applies with the version-vector decider) over an InProcessTransport with its default partitions
+ *   and in-memory checkpoints: what a host running the engine gets, one way as native replication is measured.
  *
  * Bounded: `--rows N` (default 50000, at most 100000), `--rate R` rows/s (default 10000), `--seconds S` of
- * fixed-rate load (default 5). Loopback only.
+ * fixed-rate load (default 5), `--partitions P` of the engine leg's transport (default: the transport's). Loopback only.
  */
 
 import { PostgresSink, PostgresSource } from '@worker-sync/adapter-postgres';
-import { type ChangeBatch, decodeBatch, encodeBatch } from '@worker-sync/core';
+import {
+  type ChangeBatch,
+  decodeBatch,
+  encodeBatch,
+  InProcessTransport,
+  MemoryCheckpointStore,
+  MemoryDeadLetterStore,
+  SyncEngine,
+} from '@worker-sync/core';
 import pg from 'pg';
 
 interface Options {
   readonly rows: number;
   readonly rate: number;
   readonly seconds: number;
+  /** Partitions of the engine leg's in-process transport (its default is 4). */
+  readonly partitions: number | undefined;
 }
 
 function parseArgs(args: string[]): Options {
@@ -37,6 +50,7 @@ function parseArgs(args: string[]): Options {
     rows: Math.min(value('rows', 50_000), 100_000),
     rate: value('rate', 10_000),
     seconds: Math.min(value('seconds', 5), 30),
+    partitions: args.includes('--partitions') ? value('partitions', 4) : undefined,
   };
 }
 
@@ -193,6 +207,48 @@ async function workerSyncLeg(
   return { rate, ...lag };
 }
 
+/** The same rows and load through SyncEngine: node `local` reads pg-local, node `backup` applies to pg-backup. */
+async function engineLeg(
+  local: string,
+  backup: string,
+  options: Options,
+): Promise<{ rate: number; p50: number; p99: number }> {
+  const table = `bench_eng_${Date.now().toString(36)}`;
+  await createTables(local, backup, table);
+  const source = new PostgresSource({ id: table, url: local, tables: [table], maxBatchChanges: 5000, lease: false });
+  const sink = new PostgresSink({ id: 'bench', url: backup });
+  await source.init();
+  await sink.init();
+  const transport = new InProcessTransport(options.partitions === undefined ? {} : { partitions: options.partitions });
+  const common = { transport, resolver: 'last-writer-wins', deadLetters: new MemoryDeadLetterStore() } as const;
+  const engines = [
+    new SyncEngine({ ...common, node: 'local', sources: [source], checkpoints: new MemoryCheckpointStore() }),
+    new SyncEngine({ ...common, node: 'backup', sinks: [sink], checkpoints: new MemoryCheckpointStore() }),
+  ];
+  try {
+    const writer = new pg.Client({ connectionString: local });
+    await writer.connect();
+    for (let from = 1; from <= options.rows; from += 5000)
+      await insertRows(writer, table, from, Math.min(5000, options.rows - from + 1));
+    await writer.end();
+    const started = performance.now();
+    for (const engine of engines) await engine.start();
+    await waitForRows(backup, table, options.rows);
+    const rate = options.rows / ((performance.now() - started) / 1000);
+    const lagFrom = options.rows + 1;
+    const written = await fixedRate(local, table, lagFrom, options);
+    await waitForRows(backup, table, options.rows + written);
+    return { rate, ...(await lagPercentiles(backup, table, lagFrom)) };
+  } finally {
+    for (const engine of engines) await engine.stop().catch(() => undefined);
+    await transport.close();
+    await source.close();
+    await sink.close();
+    await query(local, `SELECT pg_drop_replication_slot('worker_sync_${table}')`).catch(() => undefined);
+    await query(local, `DROP PUBLICATION IF EXISTS worker_sync_${table}`);
+  }
+}
+
 async function nativeLeg(
   local: string,
   backup: string,
@@ -239,10 +295,14 @@ export async function run(args: string[]): Promise<void> {
   );
   const native = await nativeLeg(local, backup, options);
   const ours = await workerSyncLeg(local, backup, options);
+  const engine = await engineLeg(local, backup, options);
   const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
   console.log('| path | rows/s | lag p50 ms | lag p99 ms |');
   console.log('| --- | --- | --- | --- |');
   console.log(`| native logical replication | ${fmt(native.rate)} | ${fmt(native.p50)} | ${fmt(native.p99)} |`);
   console.log(`| worker-sync (source → codec → sink) | ${fmt(ours.rate)} | ${fmt(ours.p50)} | ${fmt(ours.p99)} |`);
-  console.log(`throughput ratio worker-sync / native: ${(ours.rate / native.rate).toFixed(2)}`);
+  console.log(`| worker-sync through SyncEngine | ${fmt(engine.rate)} | ${fmt(engine.p50)} | ${fmt(engine.p99)} |`);
+  console.log(
+    `throughput ratio worker-sync / native: ${(ours.rate / native.rate).toFixed(2)} (adapters), ${(engine.rate / native.rate).toFixed(2)} (engine)`,
+  );
 }

@@ -2,11 +2,11 @@ import { compareVersionVectors, dominatesOrEquals } from '../clock/version-vecto
 import type { ApplyDecider, ApplyDecision, StoredRow } from '../interfaces/change-sink.js';
 import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
 import type { ChangeEvent, RowVersion } from '../model/change-event.js';
-import { rowIdentity } from '../model/row-identity.js';
 import type { Row } from '../model/value.js';
 import { settleConflict } from '../resolve/settle-conflict.js';
 import { type ConflictRecord, conflictRecord } from './log-judge.js';
 import type { ViewEntry } from './log-view.js';
+import { rowIdOf } from './row-ids.js';
 
 /** What the decider needs from the engine. */
 export interface DeciderContext {
@@ -33,7 +33,7 @@ export interface DeciderContext {
  */
 export function remoteDecider(ctx: DeciderContext): ApplyDecider {
   return (incoming, stored) => {
-    const current = currentState(stored, ctx.viewOf(rowIdentity(incoming.table, incoming.key)));
+    const current = currentState(stored, ctx.viewOf(rowIdOf(incoming.table, incoming.key)));
     if (current === undefined) return writeIncoming(incoming, undefined);
     switch (compareVersionVectors(incoming.version.vv, current.version.vv)) {
       case 'before':
@@ -54,7 +54,7 @@ export function remoteDecider(ctx: DeciderContext): ApplyDecider {
  */
 export function writeBackDecider(expected: ReadonlyMap<string, RowVersion>): ApplyDecider {
   return (incoming, stored) => {
-    const want = expected.get(rowIdentity(incoming.table, incoming.key));
+    const want = expected.get(rowIdOf(incoming.table, incoming.key));
     if (want === undefined || stored === undefined || !sameVersion(stored.version, want)) return { kind: 'skip' };
     return {
       kind: 'write',

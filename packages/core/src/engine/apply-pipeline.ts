@@ -6,11 +6,11 @@ import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
 import type { DeadLetter, DeadLetterStore } from '../interfaces/dead-letter-store.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { ChangeBatch, ChangeEvent, NodeId, SourcePosition } from '../model/change-event.js';
-import { rowIdentity } from '../model/row-identity.js';
 import { remoteDecider } from './apply-decider.js';
 import type { EngineHooks } from './engine-hooks.js';
 import type { ConflictRecord } from './log-judge.js';
 import type { ViewEntry } from './log-view.js';
+import { rowIdOf } from './row-ids.js';
 
 /** Runs a sink call under that sink's circuit breaker. */
 export interface SinkGuard {
@@ -76,7 +76,7 @@ export class ApplyPipeline {
         for (const sink of this.deps.sinks) {
           const mapped = this.#mapFor(sink, batch);
           await this.deps.loadViews(
-            mapped.events.filter((e) => e.op !== 'truncate').map((e) => rowIdentity(e.table, e.key)),
+            mapped.events.filter((e) => e.op !== 'truncate').map((e) => rowIdOf(e.table, e.key)),
           );
           await this.#applyTo(sink, mapped);
         }
@@ -108,7 +108,7 @@ export class ApplyPipeline {
 
   async #redriveTo(sink: ChangeSink, batch: ChangeBatch): Promise<void> {
     if (batch.events.length === 0) return;
-    await this.deps.loadViews(batch.events.filter((e) => e.op !== 'truncate').map((e) => rowIdentity(e.table, e.key)));
+    await this.deps.loadViews(batch.events.filter((e) => e.op !== 'truncate').map((e) => rowIdOf(e.table, e.key)));
     await this.#attempt(sink, batch);
   }
 

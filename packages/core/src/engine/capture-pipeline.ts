@@ -14,11 +14,11 @@ import type {
   NodeId,
   SourcePosition,
 } from '../model/change-event.js';
-import { rowIdentity } from '../model/row-identity.js';
 import { writeBackDecider } from './apply-decider.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { type ConflictRecord, judgeChanges, type Reapply } from './log-judge.js';
 import type { LogView } from './log-view.js';
+import { rowIdOf } from './row-ids.js';
 
 /** What a {@link CapturePipeline} needs from its engine. */
 export interface CaptureDeps {
@@ -93,32 +93,33 @@ export class CapturePipeline {
 
   /**
    * Adds the batches that arrive within `maxDelayMs` while the group is under `maxEvents` (never splitting one, so
-   * transactions stay whole); returns the read still outstanding.
+   * transactions stay whole, and never mixing replayed batches with later ones); returns the read still outstanding.
    */
   async #coalesce(
     group: CapturedBatch[],
     pending: Promise<IteratorResult<CapturedBatch>>,
   ): Promise<{ next: Promise<IteratorResult<CapturedBatch>> }> {
     const { maxDelayMs, maxEvents } = this.deps;
-    if (maxDelayMs === 0) return { next: pending };
     const deadline = Date.now() + maxDelayMs;
     let events = group.reduce((n, b) => n + b.changes.length, 0);
     let next = pending;
-    while (events < maxEvents) {
+    while (maxDelayMs > 0 && events < maxEvents) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), remaining);
-      });
-      const result = await Promise.race([next, timeout]);
-      clearTimeout(timer);
-      if (result === 'timeout' || result.done) break;
+      const result = await settledWithin(next, remaining);
+      if (result === undefined || result.done) break;
+      if (this.#crossesReplayEnd(group, result.value)) return { next: Promise.resolve(result) };
       group.push(result.value);
       events += result.value.changes.length;
       next = this.#iterator!.next();
     }
     return { next };
+  }
+
+  /** True when `batch` is past the replay's end and the group is not: a group is either all replay or none of it. */
+  #crossesReplayEnd(group: readonly CapturedBatch[], batch: CapturedBatch): boolean {
+    const end = this.#replayThrough;
+    return end !== undefined && group[group.length - 1]!.resumeAfter <= end && batch.resumeAfter > end;
   }
 
   /**
@@ -151,7 +152,7 @@ export class CapturePipeline {
     const { view, hooks } = this.deps;
     const changes = group.flatMap((b) => b.changes);
     const resumeAfter = group[group.length - 1]!.resumeAfter;
-    await view.load(changes.filter((c) => c.op !== 'truncate').map((c) => rowIdentity(c.table, c.key)));
+    await view.load(changes.filter((c) => c.op !== 'truncate').map((c) => rowIdOf(c.table, c.key)));
     const replaying = this.#replayThrough !== undefined && resumeAfter <= this.#replayThrough;
     const judged = replaying
       ? { events: await this.#currentState(changes), reapplies: [], conflicts: [], echoes: 0 }
@@ -231,7 +232,7 @@ export class CapturePipeline {
       events,
       position,
     };
-    const expected = new Map(reapplies.map((r) => [rowIdentity(r.change.table, r.change.key), r.expected] as const));
+    const expected = new Map(reapplies.map((r) => [rowIdOf(r.change.table, r.change.key), r.expected] as const));
     await hooks.retry(() => localSink.apply(batch, writeBackDecider(expected)));
   }
 
@@ -242,7 +243,7 @@ export class CapturePipeline {
     const events: ChangeEvent[] = [];
     for (const change of changes) {
       if (change.op === 'truncate') continue;
-      const id = rowIdentity(change.table, change.key);
+      const id = rowIdOf(change.table, change.key);
       const entry = view.get(id);
       if (seen.has(id) || entry === undefined) continue;
       seen.add(id);
@@ -296,6 +297,19 @@ function unlessStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       signal.removeEventListener('abort', giveUp);
     });
   });
+}
+
+/** The read's result if it settles within `ms` milliseconds, otherwise undefined (the read stays outstanding). */
+async function settledWithin<T>(read: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([read, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {

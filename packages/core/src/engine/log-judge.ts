@@ -8,6 +8,7 @@ import type { Row } from '../model/value.js';
 import { stampColumns } from '../resolve/column-stamps.js';
 import { type SettlementOutcome, settleConflict } from '../resolve/settle-conflict.js';
 import type { LogView, ViewEntry } from './log-view.js';
+import { rowIdOf } from './row-ids.js';
 
 /** A conflict the engine settled, as status() lists it. */
 export interface ConflictRecord {
@@ -73,12 +74,12 @@ export function judgeChanges(changes: readonly CapturedChange[], ctx: JudgeConte
   // A later record of the same row supersedes a pending write-back: only the last state of a row is written back.
   const pending = new Map<string, Reapply>();
   for (const change of changes) {
-    if (change.op !== 'truncate') pending.delete(rowIdentity(change.table, change.key));
     if (change.op === 'truncate') {
       out.events.push(stampTruncate(change, ctx));
       continue;
     }
-    const id = rowIdentity(change.table, change.key);
+    const id = rowIdOf(change.table, change.key);
+    pending.delete(id);
     const prev = ctx.view.get(id);
     if (change.applied === undefined) {
       const event = stampLocal(change, prev, ctx);
