@@ -54,7 +54,7 @@ function timed(sink: ChangeSink, latencies: number[], onApplied: (n: number) => 
 }
 
 async function engineRun(events: number, perTx: number): Promise<{ seconds: number; latencies: number[] }> {
-  const transport = new InProcessTransport({ partitions: 4 });
+  const transport = new InProcessTransport();
   const now = () => performance.timeOrigin + performance.now();
   const a = new MemoryDatabase('a', { now });
   a.createTable(TABLE, { key: ['id'], columns: { id: 'int64', name: 'text', qty: 'int64' } });
