@@ -182,11 +182,7 @@ async function workerSyncLeg(
   const sink = new PostgresSink({ id: 'bench', url: backup });
   await source.init();
   await sink.init();
-  const writer = new pg.Client({ connectionString: local });
-  await writer.connect();
-  for (let from = 1; from <= options.rows; from += 5000)
-    await insertRows(writer, table, from, Math.min(5000, options.rows - from + 1));
-  await writer.end();
+  await seedRows(local, table, options.rows);
   const controller = new AbortController();
   const started = performance.now();
   const running = pipeline(source, sink, controller.signal).catch((error: unknown) => {
@@ -202,8 +198,7 @@ async function workerSyncLeg(
   await source.close();
   await running;
   await sink.close();
-  await query(local, `SELECT pg_drop_replication_slot('worker_sync_${table}')`).catch(() => undefined);
-  await query(local, `DROP PUBLICATION IF EXISTS worker_sync_${table}`);
+  await dropSourceSlot(local, table);
   return { rate, ...lag };
 }
 
@@ -226,11 +221,7 @@ async function engineLeg(
     new SyncEngine({ ...common, node: 'backup', sinks: [sink], checkpoints: new MemoryCheckpointStore() }),
   ];
   try {
-    const writer = new pg.Client({ connectionString: local });
-    await writer.connect();
-    for (let from = 1; from <= options.rows; from += 5000)
-      await insertRows(writer, table, from, Math.min(5000, options.rows - from + 1));
-    await writer.end();
+    await seedRows(local, table, options.rows);
     const started = performance.now();
     for (const engine of engines) await engine.start();
     await waitForRows(backup, table, options.rows);
@@ -244,9 +235,23 @@ async function engineLeg(
     await transport.close();
     await source.close();
     await sink.close();
-    await query(local, `SELECT pg_drop_replication_slot('worker_sync_${table}')`).catch(() => undefined);
-    await query(local, `DROP PUBLICATION IF EXISTS worker_sync_${table}`);
+    await dropSourceSlot(local, table);
   }
+}
+
+/** The rows a leg starts from, inserted in chunks of 5,000. */
+async function seedRows(url: string, table: string, rows: number): Promise<void> {
+  const writer = new pg.Client({ connectionString: url });
+  await writer.connect();
+  for (let from = 1; from <= rows; from += 5000) await insertRows(writer, table, from, Math.min(5000, rows - from + 1));
+  await writer.end();
+}
+
+/** Drops the slot and publication a PostgresSource created for `table` (its id). */
+async function dropSourceSlot(url: string, table: string): Promise<void> {
+  const name = `worker_sync_${table}`;
+  await query(url, 'SELECT pg_drop_replication_slot($1)', [name]).catch(() => undefined);
+  await query(url, `DROP PUBLICATION IF EXISTS ${pg.escapeIdentifier(name)}`);
 }
 
 async function nativeLeg(
@@ -265,11 +270,7 @@ async function nativeLeg(
     backup,
     `CREATE SUBSCRIPTION ${table} CONNECTION '${conninfo.replace(/'/g, "''")}' PUBLICATION ${table} WITH (copy_data = false, enabled = false)`,
   );
-  const writer = new pg.Client({ connectionString: local });
-  await writer.connect();
-  for (let from = 1; from <= options.rows; from += 5000)
-    await insertRows(writer, table, from, Math.min(5000, options.rows - from + 1));
-  await writer.end();
+  await seedRows(local, table, options.rows);
   const started = performance.now();
   await query(backup, `ALTER SUBSCRIPTION ${table} ENABLE`);
   await waitForRows(backup, table, options.rows);

@@ -22,8 +22,13 @@ export interface TableDigest {
 }
 
 /** Runs one statement on its own connection. */
-export async function sql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+export async function sql(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+  connectionTimeoutMillis = 5000,
+): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis });
   client.on('error', () => undefined);
   await client.connect();
   try {

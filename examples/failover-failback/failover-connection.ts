@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { sql } from './accounts-table.js';
 
 /**
  * The application's database connection: it writes to the primary and, when the primary cannot be reached, fails
@@ -20,28 +21,17 @@ export class FailoverConnection {
   /** Runs one statement in its own transaction, failing over once if the current server is unreachable. */
   async query(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
     try {
-      return await this.run(this.current === 'primary' ? this.primaryUrl : this.backupUrl, text, values);
+      return await sql(this.current === 'primary' ? this.primaryUrl : this.backupUrl, text, values, 2000);
     } catch (error) {
       if (this.current === 'backup' || !isUnreachable(error)) throw error;
       this.current = 'backup';
-      return this.run(this.backupUrl, text, values);
+      return sql(this.backupUrl, text, values, 2000);
     }
   }
 
   /** Sends the next statements to the primary again. */
   failback(): void {
     this.current = 'primary';
-  }
-
-  private async run(url: string, text: string, values: unknown[]): Promise<pg.QueryResult> {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return await client.query(text, values);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
   }
 }
 
