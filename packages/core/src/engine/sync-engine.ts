@@ -3,15 +3,17 @@ import { ConfigurationError, ConflictError } from '../errors.js';
 import type { ChangeSink } from '../interfaces/change-sink.js';
 import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
 import type { Subscription } from '../interfaces/transport.js';
-import type { ChangeBatch, ChangeEvent, SourcePosition } from '../model/change-event.js';
+import type { ChangeBatch, SourcePosition } from '../model/change-event.js';
 import type { ManualChoice } from '../resolve/manual-queue.js';
 import { decisionDecider } from './apply-decider.js';
 import { ApplyPipeline, type SinkGuard } from './apply-pipeline.js';
 import { CapturePipeline } from './capture-pipeline.js';
+import { redriveDeadLetters } from './dead-letter-redrive.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { createEngineHooks, createSinkGuard } from './engine-runtime.js';
 import type { ConflictRecord } from './log-judge.js';
 import { LogView, type ViewEntry } from './log-view.js';
+import { decisionBatch } from './manual-decision.js';
 import { parseSyncEngineConfig, type SyncEngineConfig, type SyncEngineConfigInput } from './sync-engine-config.js';
 import type { RedriveReport, SyncEngineHealth, SyncEngineState, SyncEngineStatus } from './sync-engine-status.js';
 
@@ -221,25 +223,7 @@ export class SyncEngine {
     const parked = queue.get(conflictId);
     if (parked === undefined) throw new ConflictError(`no parked conflict with id "${conflictId}"`);
     const settled = queue.decide(conflictId, choice);
-    const position = `${String(settled.version.hlc).padStart(20, '0')}.${String(this.#manualSequence++).padStart(6, '0')}`;
-    const event: ChangeEvent = {
-      op: settled.row === null ? 'delete' : 'update',
-      table: parked.table,
-      key: parked.key,
-      ...(settled.row === null ? {} : { after: settled.row }),
-      position,
-      tx: { id: `manual:${conflictId}`, commitTimeMicros: BigInt(Date.now()) * 1000n, index: 0, last: true },
-      origin: this.#config.node,
-      sourceId: 'manual',
-      version: settled.version,
-    };
-    const batch: ChangeBatch = {
-      id: `${this.#config.node}/manual/${position}/0`,
-      origin: this.#config.node,
-      sourceId: 'manual',
-      events: [event],
-      position,
-    };
+    const batch = decisionBatch(this.#config.node, conflictId, parked, settled, this.#manualSequence++);
     const sink = this.#config.sinks[0];
     if (sink !== undefined) await this.#hooks.retry(() => sink.apply(batch, decisionDecider));
     await this.#hooks.retry(() => this.#config.transport.publish(batch));
@@ -299,20 +283,8 @@ export class SyncEngine {
    * for (const { id, reason } of report.failed) console.warn(`dead letter ${id} still fails: ${reason}`);
    * ```
    */
-  async redrive(options: { readonly ids?: readonly string[] } = {}): Promise<RedriveReport> {
-    const wanted = options.ids === undefined ? undefined : new Set(options.ids);
-    const report: { redriven: string[]; failed: { id: string; reason: string }[] } = { redriven: [], failed: [] };
-    for (const letter of await this.#config.deadLetters.list()) {
-      if (wanted !== undefined && !wanted.has(letter.id)) continue;
-      try {
-        await this.#apply.redrive(letter);
-        await this.#config.deadLetters.remove(letter.id);
-        report.redriven.push(letter.id);
-      } catch (error) {
-        report.failed.push({ id: letter.id, reason: error instanceof Error ? error.message : String(error) });
-      }
-    }
-    return report;
+  redrive(options: { readonly ids?: readonly string[] } = {}): Promise<RedriveReport> {
+    return redriveDeadLetters(this.#config.deadLetters, (letter) => this.#apply.redrive(letter), options.ids);
   }
 
   /** Liveness and readiness. */
