@@ -1,7 +1,7 @@
 /**
  * `pnpm bench core [-- --events N]`: the hot paths of core that every change passes through — batch encode and
  * decode (against JSON with a bigint-safe replacer, measured in the same run), canonical event encoding for the
- * audit hash, version-vector comparison, and resolver decisions through `settleConflict`.
+ * audit hash, row identities (checkpoint keys, partitioning), version-vector comparison, and resolver decisions through `settleConflict`.
  *
  * Each figure is the best of three short timed rounds, so the whole suite takes a few seconds.
  */
@@ -17,6 +17,7 @@ import {
   decodeBatch,
   encodeBatch,
   lastWriterWins,
+  rowIdentity,
   settleConflict,
   sourcePriority,
   type VersionVector,
@@ -36,6 +37,9 @@ export async function run(args: string[]): Promise<void> {
   const canonical = rate(perBatch, () => {
     for (const event of batch.events) canonicalEncodeEvent(event);
   });
+  const identities = rate(perBatch, () => {
+    for (const event of batch.events) rowIdentity(event.table, event.key);
+  });
   console.log(`batch of ${perBatch} events, ${Object.keys(batch.events[0]!.after!).length} columns each`);
   console.log(
     `  size            ${(bytes.length / perBatch).toFixed(0)} B/event binary, ${(Buffer.byteLength(json) / perBatch).toFixed(0)} B/event JSON (${ratio(Buffer.byteLength(json), bytes.length)} smaller)`,
@@ -46,7 +50,8 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     `  decodeBatch     ${fmt(decode)} events/s  (JSON.parse without type restoration ${fmt(jsonDecode)}, ${ratio(decode, jsonDecode)})`,
   );
-  console.log(`  canonicalEncode ${fmt(canonical)} events/s`);
+  console.log(`  canonicalEncode ${fmt(canonical)} events/s (${(1e6 / canonical).toFixed(2)} µs each)`);
+  console.log(`  rowIdentity     ${fmt(identities)} keys/s (${(1e6 / identities).toFixed(2)} µs each)`);
 
   const vvs: VersionVector[] = Array.from({ length: 64 }, (_, i) => ({
     'node-a': i % 7,

@@ -20,9 +20,8 @@ export interface TransportFaults {
 export interface InProcessTransportOptions {
   /**
    * Partitions per transport (default 1). Changes of one row always land on the same partition, in order. Inside
-   * one process, more partitions mostly split each batch into smaller sink transactions against the same database
-   * (4 partitions made ~4 applies of ~25 rows out of every 100-row batch, and halved engine throughput); raise it
-   * for sinks that gain from concurrent applies, or in tests that want partitions to race.
+   * one process, more partitions mostly split each batch into as many smaller sink transactions against the same
+   * database; raise it for sinks that gain from concurrent applies, or in tests that want partitions to race.
    */
   readonly partitions?: number;
   /**
