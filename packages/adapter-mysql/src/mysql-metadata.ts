@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { RowKey, RowVersion, TableRef } from '@worker-sync/core';
+import { decodeColumnHlcs, type RowKey, type RowVersion, type TableRef } from '@worker-sync/core';
 import { quoteTable } from './mysql-connection.js';
 import { encodeKey } from './typed-json.js';
 
@@ -91,6 +91,5 @@ export function versionFromShadow(row: Readonly<Record<string, unknown>>): RowVe
     deleted: Number(row.deleted) === 1,
   };
   if (row.column_hlcs === null || row.column_hlcs === undefined) return version;
-  const columns = JSON.parse(String(row.column_hlcs)) as Record<string, string>;
-  return { ...version, columns: Object.fromEntries(Object.entries(columns).map(([name, hlc]) => [name, BigInt(hlc)])) };
+  return { ...version, columns: decodeColumnHlcs(String(row.column_hlcs), version.hlc) };
 }

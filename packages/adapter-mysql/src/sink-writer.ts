@@ -72,7 +72,7 @@ function versionStatements(states: readonly RowState[], options: FlushOptions): 
       state.version!.hlc.toString(),
       state.version!.writer,
       state.version!.deleted ? 1 : 0,
-      encodeColumnHlcs(state.version!.columns),
+      encodeColumnHlcs(state.version!.columns, state.version!.hlc),
     ]);
     const statement = upsertStatement(
       options.metadataDatabase,
