@@ -37,7 +37,7 @@ interface Options {
   readonly rows: number;
   readonly rate: number;
   readonly seconds: number;
-  /** Partitions of the engine leg's in-process transport (its default is 4). */
+  /** Partitions of the engine leg's in-process transport (its default is 1). */
   readonly partitions: number | undefined;
 }
 
@@ -199,6 +199,7 @@ async function workerSyncLeg(
   await running;
   await sink.close();
   await dropSourceSlot(local, table);
+  await dropLegTables(local, backup, table);
   return { rate, ...lag };
 }
 
@@ -236,6 +237,7 @@ async function engineLeg(
     await source.close();
     await sink.close();
     await dropSourceSlot(local, table);
+    await dropLegTables(local, backup, table);
   }
 }
 
@@ -245,6 +247,18 @@ async function seedRows(url: string, table: string, rows: number): Promise<void>
   await writer.connect();
   for (let from = 1; from <= rows; from += 5000) await insertRows(writer, table, from, Math.min(5000, rows - from + 1));
   await writer.end();
+}
+
+/**
+ * Drops a leg's table on both servers with the sink's shadow rows and positions for it, so every run (and every leg)
+ * starts from the same metadata, however many runs came before.
+ */
+async function dropLegTables(local: string, backup: string, table: string): Promise<void> {
+  for (const url of [local, backup]) await query(url, `DROP TABLE IF EXISTS public.${table}`);
+  await query(backup, 'DELETE FROM worker_sync.row_versions WHERE table_name = $1', [`public.${table}`]).catch(
+    () => undefined,
+  );
+  await query(backup, 'DELETE FROM worker_sync.applied_positions WHERE source_id = $1', [table]).catch(() => undefined);
 }
 
 /** Drops the slot and publication a PostgresSource created for `table` (its id). */
@@ -281,6 +295,7 @@ async function nativeLeg(
   const lag = await lagPercentiles(backup, table, lagFrom);
   await query(backup, `DROP SUBSCRIPTION ${table}`);
   await query(local, `DROP PUBLICATION ${table}`);
+  await dropLegTables(local, backup, table);
   return { rate, ...lag };
 }
 
