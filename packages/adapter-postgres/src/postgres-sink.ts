@@ -17,11 +17,11 @@ import {
 import type pg from 'pg';
 import { type PostgresSinkConfigInput, PostgresSinkConfigSchema, parseConfig } from './postgres-config.js';
 import { createExactPool, isRetriablePgError, pgErrorFields } from './postgres-connection.js';
-import { metadataDdl, SINK_MESSAGE_PREFIX, shadowRowKey, shadowTableName } from './postgres-metadata.js';
+import { metadataDdl, shadowRowKey, shadowTableName } from './postgres-metadata.js';
 import { type PgTable, readTable } from './postgres-table-catalog.js';
 import { diagnoseFailure } from './sink-diagnosis.js';
 import { loadStates, loadWholeTable, normaliseKey, type RowState, UNVERSIONED } from './sink-rows.js';
-import { selectAppliedPosition, upsertAppliedPosition } from './sink-statements.js';
+import { beginBatchScript, commitBatchScript, selectAppliedPosition } from './sink-statements.js';
 import { flushStates } from './sink-writer.js';
 
 /**
@@ -68,20 +68,20 @@ export class PostgresSink implements ChangeSink {
     const client = await this.connect();
     let failed = false;
     try {
-      await client.query('BEGIN');
-      const last = await client.query<{ position: string }>(selectAppliedPosition(batch.origin, batch.sourceId, true));
-      const stored = last.rows[0]?.position;
+      const opened = (await client.query(
+        beginBatchScript(
+          batch.origin,
+          batch.sourceId,
+          JSON.stringify({ sink: this.id, origin: batch.origin, sourceId: batch.sourceId, position: batch.position }),
+        ),
+      )) as unknown as pg.QueryResult<{ position: string }>[];
+      const stored = opened[1]!.rows[0]?.position;
       if (stored !== undefined && stored >= batch.position) {
         await client.query('ROLLBACK');
         return { applied: 0, skipped: batch.events.length, alreadyApplied: true };
       }
-      await client.query('SELECT pg_logical_emit_message(true, $1, $2)', [
-        SINK_MESSAGE_PREFIX,
-        JSON.stringify({ sink: this.id, origin: batch.origin, sourceId: batch.sourceId, position: batch.position }),
-      ]);
       const outcome = await this.applyEvents(client, batch, decide);
-      await client.query(upsertAppliedPosition(batch.origin, batch.sourceId, batch.position));
-      await client.query('COMMIT');
+      await client.query(commitBatchScript(batch.origin, batch.sourceId, batch.position));
       return outcome;
     } catch (error) {
       failed = true;

@@ -1,5 +1,6 @@
+import pg from 'pg';
 import { quoteIdent, quoteTable } from './postgres-connection.js';
-import { APPLIED_POSITIONS, ROW_VERSIONS } from './postgres-metadata.js';
+import { APPLIED_POSITIONS, ROW_VERSIONS, SINK_MESSAGE_PREFIX } from './postgres-metadata.js';
 import type { PgColumn, PgTable } from './postgres-table-catalog.js';
 
 /**
@@ -138,11 +139,22 @@ export function selectAppliedPosition(origin: string, sourceId: string, lock: bo
   };
 }
 
-/** Records the last applied position of one origin source. */
-export function upsertAppliedPosition(origin: string, sourceId: string, position: string): Statement {
-  return {
-    text: `INSERT INTO ${APPLIED_POSITIONS} (origin, source_id, position) VALUES ($1, $2, $3)
-ON CONFLICT (origin, source_id) DO UPDATE SET position = EXCLUDED.position`,
-    values: [origin, sourceId, position],
-  };
+/**
+ * Opens a batch's transaction in one round trip (a simple-query script; its few values are literals escaped by the
+ * driver): BEGIN, the locked read of the origin source's last applied position (the script's second result), and
+ * the sink's transactional logical message, which a rollback discards when the batch turns out to be a repeat.
+ */
+export function beginBatchScript(origin: string, sourceId: string, message: string): string {
+  const literal = pg.escapeLiteral;
+  return `BEGIN;
+SELECT position FROM ${APPLIED_POSITIONS} WHERE origin = ${literal(origin)} AND source_id = ${literal(sourceId)} FOR UPDATE;
+SELECT pg_logical_emit_message(true, ${literal(SINK_MESSAGE_PREFIX)}, ${literal(message)})`;
+}
+
+/** Records the batch's position and commits, in one round trip. */
+export function commitBatchScript(origin: string, sourceId: string, position: string): string {
+  const literal = pg.escapeLiteral;
+  return `INSERT INTO ${APPLIED_POSITIONS} (origin, source_id, position) VALUES (${literal(origin)}, ${literal(sourceId)}, ${literal(position)})
+ON CONFLICT (origin, source_id) DO UPDATE SET position = EXCLUDED.position;
+COMMIT`;
 }
