@@ -56,16 +56,29 @@ export function selectVersionsForUpdate(tableName: string, rowKeys: readonly str
   };
 }
 
+/** Row keys of one table per batch above which the sink locks ranges of buckets instead of single buckets. */
+export const RANGE_LOCK_THRESHOLD = 256;
+
 /**
  * Serialises appliers on the same rows, including rows neither side has stored yet (which `FOR UPDATE` cannot lock):
- * transaction-scoped advisory locks on 4096 hash buckets of the row keys, taken in a fixed order so two sinks cannot
- * deadlock. Buckets bound the number of locks a large batch takes; unrelated rows sharing a bucket only wait.
+ * transaction-scoped advisory locks on hash buckets of the row keys (4096 per table, in 256 ranges of 16).
+ *
+ * A batch of up to {@link RANGE_LOCK_THRESHOLD} keys takes each of its ranges shared and each of its buckets
+ * exclusive; a larger batch takes its ranges exclusive, so no batch holds more than 256 advisory locks of a table, well
+ * inside the server's lock table (`max_locks_per_transaction` × connections, 6,400 slots by default) even with several
+ * sinks applying large batches at once. Every batch takes ranges before buckets, each in ascending order, so two
+ * sinks cannot deadlock; unrelated rows sharing a bucket or range only wait.
  */
 export function lockRowKeys(tableName: string, rowKeys: readonly string[]): Statement {
-  return {
-    text: `SELECT count(pg_advisory_xact_lock(7264, b)) FROM (SELECT DISTINCT (hashtextextended($1 || '/' || k, 0) & 4095)::int4 AS b FROM unnest($2::text[]) AS k ORDER BY b) AS s`,
-    values: [tableName, rowKeys],
-  };
+  const bucket = `(hashtextextended($1 || '/' || k, 0) & 4095)::int4`;
+  const keys = 'unnest($2::text[]) AS k';
+  const text =
+    rowKeys.length > RANGE_LOCK_THRESHOLD
+      ? `SELECT count(pg_advisory_xact_lock(7265, n)) FROM (SELECT DISTINCT ${bucket} >> 4 AS n FROM ${keys} ORDER BY n) AS t`
+      : `SELECT count(CASE WHEN is_range THEN pg_advisory_xact_lock_shared(7265, n) ELSE pg_advisory_xact_lock(7264, n) END)
+FROM (SELECT DISTINCT true AS is_range, ${bucket} >> 4 AS n FROM ${keys}
+  UNION ALL SELECT DISTINCT false, ${bucket} FROM ${keys} ORDER BY is_range DESC, n) AS t`;
+  return { text, values: [tableName, rowKeys] };
 }
 
 /** Multi-row upsert of shadow rows; the JSON columns are text, which the server takes in far cheaper than jsonb. */
