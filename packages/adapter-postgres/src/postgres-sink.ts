@@ -20,8 +20,8 @@ import { createExactPool, isRetriablePgError, pgErrorFields } from './postgres-c
 import { metadataDdl, shadowRowKey, shadowTableName } from './postgres-metadata.js';
 import { type PgTable, readTable } from './postgres-table-catalog.js';
 import { diagnoseFailure } from './sink-diagnosis.js';
-import { loadStates, loadWholeTable, normaliseKey, type RowState, UNVERSIONED } from './sink-rows.js';
-import { beginBatchScript, commitBatchScript, selectAppliedPosition } from './sink-statements.js';
+import { loadStates, loadWholeTable, lockKeys, normaliseKey, type RowState, UNVERSIONED } from './sink-rows.js';
+import { beginBatchScript, commitBatchScript, lockAllRows, selectAppliedPosition } from './sink-statements.js';
 import { flushStates } from './sink-writer.js';
 
 /**
@@ -125,11 +125,18 @@ export class PostgresSink implements ChangeSink {
     return { applied, skipped, alreadyApplied: false };
   }
 
-  /** Loads every row the batch names, one set of queries per table. */
+  /**
+   * Locks and loads every row the batch names: the advisory locks of all its keys in one statement (every range when
+   * it truncates a table, whose rows are not known before they are read), then two reads per table.
+   */
   private async loadBatchStates(client: pg.PoolClient, batch: ChangeBatch): Promise<Map<string, RowState>> {
     const byTable = new Map<string, { ref: TableRef; keys: RowKey[]; first: number }>();
+    let truncates = false;
     for (const [index, event] of batch.events.entries()) {
-      if (event.op === 'truncate') continue;
+      if (event.op === 'truncate') {
+        truncates = true;
+        continue;
+      }
       const ref = this.targetOf(event.table);
       const name = shadowTableName(ref);
       let group = byTable.get(name);
@@ -139,9 +146,13 @@ export class PostgresSink implements ChangeSink {
       }
       group.keys.push(event.key);
     }
+    const groups = [];
+    for (const { ref, keys, first } of byTable.values())
+      groups.push({ ref, keys, table: await this.table(client, ref, first) });
+    if (truncates) await client.query(lockAllRows());
+    else await lockKeys(client, groups);
     const states = new Map<string, RowState>();
-    for (const { ref, keys, first } of byTable.values()) {
-      const table = await this.table(client, ref, first);
+    for (const { ref, keys, table } of groups) {
       for (const state of await loadStates(client, ref, table, keys))
         states.set(`${shadowTableName(ref)}|${state.rowKey}`, state);
     }
@@ -204,7 +215,9 @@ export class PostgresSink implements ChangeSink {
       // Locks taken by the read are released at COMMIT right after; they keep the row and its version consistent.
       await client.query('BEGIN');
       const ref = this.targetOf(table);
-      const states = await loadStates(client, ref, await this.table(client, ref, undefined), keys);
+      const target = await this.table(client, ref, undefined);
+      await lockKeys(client, [{ ref, table: target, keys }]);
+      const states = await loadStates(client, ref, target, keys);
       await client.query('COMMIT');
       return states.map(storedOf);
     } finally {

@@ -20,6 +20,8 @@ export interface RowState {
   /** The data row existed when the batch loaded it. */
   readonly existed: boolean;
   version: RowVersion | undefined;
+  /** The shadow row existed when the batch loaded it (it is updated, else inserted). */
+  readonly versioned: boolean;
   /** The row was deleted by this batch (and maybe written again after). */
   deleted: boolean;
   /** Columns written by this batch (the row's upsert touches only these). */
@@ -77,8 +79,9 @@ export function normaliseKey(table: PgTable, key: RowKey): RowKey {
 }
 
 /**
- * Locks and loads the stored state of the given keys of one table: advisory row locks, shadow versions and data rows,
- * three queries whatever the number of keys.
+ * Loads, under row locks, the stored state of the given keys of one table: shadow versions and data rows, two queries
+ * whatever the number of keys. The caller has taken the batch's advisory locks ({@link lockRowKeys}) first, so rows
+ * that do not exist yet cannot appear in between.
  */
 export async function loadStates(
   client: pg.ClientBase,
@@ -89,7 +92,6 @@ export async function loadStates(
   const tableName = shadowTableName(ref);
   const normalised = keys.map((key) => normaliseKey(table, key));
   const rowKeys = normalised.map(shadowRowKey);
-  await client.query(lockRowKeys(tableName, rowKeys));
   const versions = await readVersions(client, tableName, rowKeys);
   const data = await client.query(
     selectRowsForUpdate(
@@ -105,6 +107,23 @@ export async function loadStates(
   return normalised.map((key, i) =>
     newState(ref, table, key, rowKeys[i]!, rows.get(rowKeys[i]!), versions.get(rowKeys[i]!)),
   );
+}
+
+/** Takes the advisory locks of the given keys, per table, in one statement (see {@link lockRowKeys}). */
+export async function lockKeys(
+  client: pg.ClientBase,
+  groups: readonly { ref: TableRef; table: PgTable; keys: readonly RowKey[] }[],
+): Promise<void> {
+  const tableNames: string[] = [];
+  const rowKeys: string[] = [];
+  for (const { ref, table, keys } of groups) {
+    const tableName = shadowTableName(ref);
+    for (const key of keys) {
+      tableNames.push(tableName);
+      rowKeys.push(shadowRowKey(normaliseKey(table, key)));
+    }
+  }
+  if (rowKeys.length > 0) await client.query(lockRowKeys(tableNames, rowKeys));
 }
 
 /** Locks and loads every stored row of a table (a truncate decides per row). */
@@ -154,6 +173,7 @@ function newState(
     row,
     existed: row !== undefined,
     version,
+    versioned: version !== undefined,
     deleted: false,
     written: undefined,
     versionChanged: false,

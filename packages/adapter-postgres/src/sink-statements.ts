@@ -56,63 +56,92 @@ export function selectVersionsForUpdate(tableName: string, rowKeys: readonly str
   };
 }
 
-/** Row keys of one table per batch above which the sink locks ranges of buckets instead of single buckets. */
+/** Advisory lock key spaces (the first of the two int4 keys) of ranges and buckets. */
+const RANGE_LOCKS = 7265;
+const BUCKET_LOCKS = 7264;
+
+/** Row keys per batch above which the sink locks ranges of buckets instead of single buckets. */
 export const RANGE_LOCK_THRESHOLD = 256;
 
 /**
  * Serialises appliers on the same rows, including rows neither side has stored yet (which `FOR UPDATE` cannot lock):
- * transaction-scoped advisory locks on hash buckets of the row keys (4096 per table, in 256 ranges of 16).
+ * transaction-scoped advisory locks on 4096 hash buckets of (table, row key), grouped in 256 ranges of 16, taken
+ * for the whole batch in one statement before any row is read.
  *
  * A batch of up to {@link RANGE_LOCK_THRESHOLD} keys takes each of its ranges shared and each of its buckets
- * exclusive; a larger batch takes its ranges exclusive, so no batch holds more than 256 advisory locks of a table, well
- * inside the server's lock table (`max_locks_per_transaction` × connections, 6,400 slots by default) even with several
- * sinks applying large batches at once. Every batch takes ranges before buckets, each in ascending order, so two
- * sinks cannot deadlock; unrelated rows sharing a bucket or range only wait.
+ * exclusive; a larger batch takes its ranges exclusive, so no batch holds more than 512 advisory locks, well inside
+ * the server's lock table (`max_locks_per_transaction` × connections, 6,400 slots by default) even with several sinks
+ * applying large batches at once. Every batch takes ranges before buckets, each in ascending order, so two sinks
+ * cannot deadlock; unrelated rows sharing a bucket or range only wait.
  */
-export function lockRowKeys(tableName: string, rowKeys: readonly string[]): Statement {
-  const bucket = `(hashtextextended($1 || '/' || k, 0) & 4095)::int4`;
-  const keys = 'unnest($2::text[]) AS k';
+export function lockRowKeys(tableNames: readonly string[], rowKeys: readonly string[]): Statement {
+  const bucket = `(hashtextextended(t || '/' || k, 0) & 4095)::int4`;
+  const keys = 'unnest($1::text[], $2::text[]) AS u(t, k)';
   const text =
     rowKeys.length > RANGE_LOCK_THRESHOLD
-      ? `SELECT count(pg_advisory_xact_lock(7265, n)) FROM (SELECT DISTINCT ${bucket} >> 4 AS n FROM ${keys} ORDER BY n) AS t`
-      : `SELECT count(CASE WHEN is_range THEN pg_advisory_xact_lock_shared(7265, n) ELSE pg_advisory_xact_lock(7264, n) END)
+      ? `SELECT count(pg_advisory_xact_lock(${RANGE_LOCKS}, n)) FROM (SELECT DISTINCT ${bucket} >> 4 AS n FROM ${keys} ORDER BY n) AS s`
+      : `SELECT count(CASE WHEN is_range THEN pg_advisory_xact_lock_shared(${RANGE_LOCKS}, n) ELSE pg_advisory_xact_lock(${BUCKET_LOCKS}, n) END)
 FROM (SELECT DISTINCT true AS is_range, ${bucket} >> 4 AS n FROM ${keys}
-  UNION ALL SELECT DISTINCT false, ${bucket} FROM ${keys} ORDER BY is_range DESC, n) AS t`;
-  return { text, values: [tableName, rowKeys] };
+  UNION ALL SELECT DISTINCT false, ${bucket} FROM ${keys} ORDER BY is_range DESC, n) AS s`;
+  return { text, values: [tableNames, rowKeys] };
 }
 
-/** Multi-row upsert of shadow rows; the JSON columns are text, which the server takes in far cheaper than jsonb. */
-export function upsertVersions(
-  rows: {
-    tableName: string;
-    rowKey: string;
-    vv: string;
-    hlc: string;
-    writer: string;
-    deleted: boolean;
-    columns: string | null;
-    keyColumns: string;
-    rowColumns: string | null;
-  }[],
-): Statement {
+/** Every range exclusive: a batch with a truncate, whose rows are not known before they are read. */
+export function lockAllRows(): Statement {
+  return {
+    text: `SELECT count(pg_advisory_xact_lock(${RANGE_LOCKS}, n)) FROM generate_series(0, 255) AS n`,
+    values: [],
+  };
+}
+
+/** Multi-row insert of shadow rows the batch found absent (only sinks write them, under the batch locks). */
+export function insertVersions(rows: readonly VersionRow[]): Statement {
   return {
     text: `INSERT INTO ${ROW_VERSIONS} (table_name, row_key, vv, hlc, writer, deleted, columns, key_columns, row_columns)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::bool[], $7::text[], $8::text[], $9::text[])
-ON CONFLICT (table_name, row_key) DO UPDATE SET vv = EXCLUDED.vv, hlc = EXCLUDED.hlc, writer = EXCLUDED.writer,
-  deleted = EXCLUDED.deleted, columns = EXCLUDED.columns, key_columns = EXCLUDED.key_columns,
-  row_columns = EXCLUDED.row_columns`,
-    values: [
-      rows.map((r) => r.tableName),
-      rows.map((r) => r.rowKey),
-      rows.map((r) => r.vv),
-      rows.map((r) => r.hlc),
-      rows.map((r) => r.writer),
-      rows.map((r) => r.deleted),
-      rows.map((r) => r.columns),
-      rows.map((r) => r.keyColumns),
-      rows.map((r) => r.rowColumns),
-    ],
+SELECT * FROM ${versionsUnnest}`,
+    values: versionValues(rows),
   };
+}
+
+/** Multi-row update of shadow rows the batch read (and locked). */
+export function updateVersions(rows: readonly VersionRow[]): Statement {
+  return {
+    text: `UPDATE ${ROW_VERSIONS} AS v SET vv = u.vv, hlc = u.hlc, writer = u.writer, deleted = u.deleted,
+  columns = u.columns, key_columns = u.key_columns, row_columns = u.row_columns
+FROM ${versionsUnnest} AS u(table_name, row_key, vv, hlc, writer, deleted, columns, key_columns, row_columns)
+WHERE v.table_name = u.table_name AND v.row_key = u.row_key`,
+    values: versionValues(rows),
+  };
+}
+
+/** One shadow row to write; the JSON columns are text, which the server takes in far cheaper than jsonb. */
+export interface VersionRow {
+  tableName: string;
+  rowKey: string;
+  vv: string;
+  hlc: string;
+  writer: string;
+  deleted: boolean;
+  columns: string | null;
+  keyColumns: string | null;
+  rowColumns: string | null;
+}
+
+const versionsUnnest =
+  'unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::bool[], $7::text[], $8::text[], $9::text[])';
+
+function versionValues(rows: readonly VersionRow[]): unknown[] {
+  return [
+    rows.map((r) => r.tableName),
+    rows.map((r) => r.rowKey),
+    rows.map((r) => r.vv),
+    rows.map((r) => r.hlc),
+    rows.map((r) => r.writer),
+    rows.map((r) => r.deleted),
+    rows.map((r) => r.columns),
+    rows.map((r) => r.keyColumns),
+    rows.map((r) => r.rowColumns),
+  ];
 }
 
 /** Multi-row upsert of data rows that all carry the same columns; other columns keep their values. */

@@ -5,36 +5,19 @@ import type { PgColumn, PgTable } from './postgres-table-catalog.js';
 import { valueToPg } from './postgres-types.js';
 import type { RowState } from './sink-rows.js';
 import { keyTexts } from './sink-rows.js';
-import { deleteRows, upsertRows, upsertVersions } from './sink-statements.js';
+import { deleteRows, insertVersions, updateVersions, upsertRows, type VersionRow } from './sink-statements.js';
 
 /**
  * Writes the final state of every touched row: first the shadow versions (so the node's source meets a row's
  * version before its data change in the log), then deletes, then upserts grouped by table and column set.
  */
 export async function flushStates(client: pg.ClientBase, states: readonly RowState[]): Promise<void> {
-  const versions = states.filter((s) => s.versionChanged && s.version !== undefined);
-  if (versions.length > 0) {
-    await client.query(
-      upsertVersions(
-        versions.map((s) => {
-          const versionOnly = !dataChangeLogged(s);
-          return {
-            tableName: shadowTableName(s.ref),
-            rowKey: s.rowKey,
-            vv: encodeVersionVector(s.version!.vv),
-            hlc: s.version!.hlc.toString(),
-            writer: s.version!.writer,
-            deleted: s.version!.deleted,
-            columns: encodeColumnHlcs(s.version!.columns, s.version!.hlc),
-            // Key column names and type oids, so the source can report a version-only write (keep) with its key.
-            keyColumns: versionOnly ? keyColumnsOf(s.table) : null,
-            // The row's columns when the data stays (keep): the source lists them all as unchanged.
-            rowColumns: versionOnly && s.row !== undefined ? JSON.stringify(Object.keys(s.row)) : null,
-          };
-        }),
-      ),
-    );
-  }
+  // Shadow rows are written only by sinks, under the batch's locks: the ones it read are updated, the others are new.
+  const changed = states.filter((s) => s.versionChanged && s.version !== undefined);
+  const inserted = changed.filter((s) => !s.versioned).map(versionRow);
+  const updated = changed.filter((s) => s.versioned).map(versionRow);
+  if (inserted.length > 0) await client.query(insertVersions(inserted));
+  if (updated.length > 0) await client.query(updateVersions(updated));
   for (const group of groupBy(
     states.filter((s) => s.deleted),
     (s) => shadowTableName(s.ref),
@@ -57,6 +40,25 @@ export async function flushStates(client: pg.ClientBase, states: readonly RowSta
     );
     await client.query(upsertRows(table, columns, rows));
   }
+}
+
+/** A touched row's version as the shadow row to write. */
+function versionRow(state: RowState): VersionRow {
+  const version = state.version!;
+  const versionOnly = !dataChangeLogged(state);
+  return {
+    tableName: shadowTableName(state.ref),
+    rowKey: state.rowKey,
+    vv: encodeVersionVector(version.vv),
+    hlc: version.hlc.toString(),
+    writer: version.writer,
+    deleted: version.deleted,
+    columns: encodeColumnHlcs(version.columns, version.hlc),
+    // Key column names and type oids, so the source can report a version-only write (keep) with its key.
+    keyColumns: versionOnly ? keyColumnsOf(state.table) : null,
+    // The row's columns when the data stays (keep): the source lists them all as unchanged.
+    rowColumns: versionOnly && state.row !== undefined ? JSON.stringify(Object.keys(state.row)) : null,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockRowKeys, RANGE_LOCK_THRESHOLD } from '../src/sink-statements.js';
+import { lockAllRows, lockRowKeys, RANGE_LOCK_THRESHOLD } from '../src/sink-statements.js';
 import { serviceUrl } from './pg-env.js';
 
 const url = serviceUrl('PG_BACKUP_URL');
@@ -21,7 +21,10 @@ async function open(): Promise<pg.Client> {
 async function lock(client: pg.Client, rowKeys: string[]): Promise<boolean> {
   await client.query('BEGIN');
   await client.query("SET LOCAL lock_timeout = '200ms'");
-  const statement = lockRowKeys(table, rowKeys);
+  const statement = lockRowKeys(
+    rowKeys.map(() => table),
+    rowKeys,
+  );
   try {
     await client.query(statement.text, statement.values);
     return true;
@@ -51,7 +54,17 @@ afterAll(async () => {
 });
 
 describe('sink row locks', () => {
-  it('keeps a large batch to at most 256 advisory locks per table', async () => {
+  it('makes every batch wait for a truncating one', async () => {
+    await holder.query('BEGIN');
+    await holder.query(lockAllRows().text);
+    expect(await lock(other, ['["7"]'])).toBe(false);
+    await other.query('ROLLBACK');
+    expect(await lock(other, keys(0, 1000))).toBe(false);
+    await other.query('ROLLBACK');
+    await holder.query('ROLLBACK');
+  });
+
+  it('keeps a large batch to at most 256 advisory locks', async () => {
     expect(await lock(holder, keys(0, 20_000))).toBe(true);
     expect(await advisoryLocks(holder)).toBeLessThanOrEqual(256);
     await holder.query('ROLLBACK');
