@@ -1,9 +1,18 @@
 import { ApplyError, encodeColumnHlcs, encodeVersionVector } from '@worker-sync/core';
 import type { PoolConnection } from 'mysql2/promise';
+import { sqlValue } from './mysql-connection.js';
 import { columnOfError, describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
 import { ROW_VERSIONS_TABLE } from './mysql-metadata.js';
+import type { TableMapping } from './mysql-table-mapping.js';
 import { type RowState, tableKey, wrapMapping } from './sink-rows.js';
-import { chunks, deleteStatement, insertStatement, type Statement, upsertStatement } from './sink-statements.js';
+import {
+  chunks,
+  deleteStatement,
+  insertStatement,
+  type Statement,
+  upsertStatement,
+  upsertTuplesStatement,
+} from './sink-statements.js';
 
 /** Where and how big the sink writes. */
 export interface FlushOptions {
@@ -61,28 +70,50 @@ export function flushStatements(states: readonly RowState[], options: FlushOptio
   return statements;
 }
 
+/** The shadow table's columns, in the order {@link shadowTuple} writes them. */
+const SHADOW_COLUMNS = [
+  'row_hash',
+  'table_ns',
+  'table_name',
+  'row_key',
+  'vv',
+  'hlc',
+  'writer',
+  'deleted',
+  'column_hlcs',
+];
+
 function versionStatements(states: readonly RowState[], options: FlushOptions): WriteStatement[] {
+  // A batch is a few tables and writers: their literals are escaped once, not once per row.
+  const literals = new Map<TableMapping | string, string>();
   return chunks(states, options.statementRows).map((part) => {
-    const rows = part.map((state) => [
-      state.hash,
-      state.mapping.table.namespace,
-      state.mapping.table.name,
-      state.keyText,
-      encodeVersionVector(state.version!.vv),
-      state.version!.hlc.toString(),
-      state.version!.writer,
-      state.version!.deleted ? 1 : 0,
-      encodeColumnHlcs(state.version!.columns),
-    ]);
-    const statement = upsertStatement(
+    const statement = upsertTuplesStatement(
       options.metadataDatabase,
       ROW_VERSIONS_TABLE,
-      ['row_hash', 'table_ns', 'table_name', 'row_key', 'vv', 'hlc', 'writer', 'deleted', 'column_hlcs'],
+      SHADOW_COLUMNS,
       ['row_hash'],
-      rows,
+      part.map((state) => shadowTuple(state, literals)),
     );
     return { ...statement, table: `${options.metadataDatabase}.${ROW_VERSIONS_TABLE}` };
   });
+}
+
+/** A row's shadow version as an SQL tuple in {@link SHADOW_COLUMNS} order. */
+function shadowTuple(state: RowState, literals: Map<TableMapping | string, string>): string {
+  const version = state.version!;
+  let table = literals.get(state.mapping);
+  if (table === undefined) {
+    table = `${sqlValue(state.mapping.table.namespace)}, ${sqlValue(state.mapping.table.name)}`;
+    literals.set(state.mapping, table);
+  }
+  let writer = literals.get(version.writer);
+  if (writer === undefined) {
+    writer = sqlValue(version.writer);
+    literals.set(version.writer, writer);
+  }
+  const vv = sqlValue(encodeVersionVector(version.vv));
+  const columns = sqlValue(encodeColumnHlcs(version.columns));
+  return `(X'${state.hashHex}', ${table}, ${sqlValue(state.keyText)}, ${vv}, ${version.hlc}, ${writer}, ${version.deleted ? 1 : 0}, ${columns})`;
 }
 
 /**
