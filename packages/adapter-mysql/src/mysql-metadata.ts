@@ -84,13 +84,17 @@ function tablePrefix(tableId: string): Buffer {
 
 /** A shadow row as read from a query or the binlog, into a {@link RowVersion}. */
 export function versionFromShadow(row: Readonly<Record<string, unknown>>): RowVersion {
-  const version: RowVersion = {
-    vv: JSON.parse(String(row.vv)) as RowVersion['vv'],
-    hlc: BigInt(String(row.hlc)),
-    writer: String(row.writer),
-    deleted: Number(row.deleted) === 1,
-  };
-  if (row.column_hlcs === null || row.column_hlcs === undefined) return version;
+  const vv = JSON.parse(String(row.vv)) as RowVersion['vv'];
+  const hlc = BigInt(String(row.hlc));
+  const writer = String(row.writer);
+  const deleted = Number(row.deleted) === 1;
+  if (row.column_hlcs === null || row.column_hlcs === undefined) return { vv, hlc, writer, deleted };
   const columns = JSON.parse(String(row.column_hlcs)) as Record<string, string>;
-  return { ...version, columns: Object.fromEntries(Object.entries(columns).map(([name, hlc]) => [name, BigInt(hlc)])) };
+  return {
+    vv,
+    hlc,
+    writer,
+    deleted,
+    columns: Object.fromEntries(Object.entries(columns).map(([name, hlc]) => [name, BigInt(hlc)])),
+  };
 }
