@@ -1,4 +1,4 @@
-import { ApplyError, encodeColumnHlcs, encodeVersionVector } from '@worker-sync/core';
+import { ApplyError, encodeColumnHlcs, encodeVersionVector, type RowVersion } from '@worker-sync/core';
 import type { PoolConnection } from 'mysql2/promise';
 import { sqlValue } from './mysql-connection.js';
 import { columnOfError, describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
@@ -47,7 +47,9 @@ export function flushStatements(states: readonly RowState[], options: FlushOptio
   const writes = states.filter((state) => state.write !== null && state.write !== undefined);
   const groups = groupBy(
     writes,
-    (state) => `${tableKey(state.mapping.table)}|${isUpdate(state)}|${columnsOf(state).join(',')}`,
+    // Rows built from changes of one shape list their columns in one order: grouping on that order, unsorted, puts
+    // them together without a sort per row (a set listed in two orders only makes two statements).
+    (state) => `${tableKey(state.mapping.table)}|${isUpdate(state)}|${Object.keys(state.write!).join(',')}`,
   );
   for (const group of groups) {
     const mapping = group[0]!.mapping;
@@ -111,7 +113,7 @@ function shadowTuple(state: RowState, literals: Map<TableMapping | string, strin
     writer = sqlValue(version.writer);
     literals.set(version.writer, writer);
   }
-  const vv = sqlValue(encodeVersionVector(version.vv));
+  const vv = sqlValue(versionVectorText(version.vv));
   const columns = sqlValue(encodeColumnHlcs(version.columns));
   return `(X'${state.hashHex}', ${table}, ${sqlValue(state.keyText)}, ${vv}, ${version.hlc}, ${writer}, ${version.deleted ? 1 : 0}, ${columns})`;
 }
@@ -190,6 +192,16 @@ function paramsOf(state: RowState, columns: readonly string[]): unknown[] {
 
 function isUpdate(state: RowState): boolean {
   return state.stored && !state.replace;
+}
+
+/**
+ * {@link encodeVersionVector}'s canonical text. A vector whose node ids are listed in order already (the usual case:
+ * one or two nodes) is that text as JSON.stringify writes it, without the sorted copy.
+ */
+export function versionVectorText(vv: RowVersion['vv']): string {
+  const nodes = Object.keys(vv);
+  for (let i = 1; i < nodes.length; i++) if (!(nodes[i - 1]! < nodes[i]!)) return encodeVersionVector(vv);
+  return JSON.stringify(vv);
 }
 
 function columnsOf(state: RowState): string[] {
