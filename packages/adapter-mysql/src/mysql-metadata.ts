@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { RowKey, RowVersion, TableRef } from '@worker-sync/core';
+import { decodeColumnHlcs, type RowKey, type RowVersion, type TableRef } from '@worker-sync/core';
 import { quoteTable } from './mysql-connection.js';
 import { encodeKey } from './typed-json.js';
 
@@ -105,12 +105,5 @@ export function versionFromShadow(row: Readonly<Record<string, unknown>>): RowVe
   const writer = String(row.writer);
   const deleted = Number(row.deleted) === 1;
   if (row.column_hlcs === null || row.column_hlcs === undefined) return { vv, hlc, writer, deleted };
-  const columns = JSON.parse(String(row.column_hlcs)) as Record<string, string>;
-  return {
-    vv,
-    hlc,
-    writer,
-    deleted,
-    columns: Object.fromEntries(Object.entries(columns).map(([name, hlc]) => [name, BigInt(hlc)])),
-  };
+  return { vv, hlc, writer, deleted, columns: decodeColumnHlcs(String(row.column_hlcs), hlc) };
 }

@@ -114,7 +114,7 @@ function shadowTuple(state: RowState, literals: Map<TableMapping | string, strin
     literals.set(version.writer, writer);
   }
   const vv = sqlValue(versionVectorText(version.vv));
-  const columns = sqlValue(encodeColumnHlcs(version.columns));
+  const columns = sqlValue(encodeColumnHlcs(version.columns, version.hlc));
   return `(X'${state.hashHex}', ${table}, ${sqlValue(state.keyText)}, ${vv}, ${version.hlc}, ${writer}, ${version.deleted ? 1 : 0}, ${columns})`;
 }
 

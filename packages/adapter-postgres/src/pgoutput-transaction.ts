@@ -9,6 +9,9 @@ import {
 } from './postgres-metadata.js';
 import { valueFromPg } from './postgres-types.js';
 
+/** The empty result, shared: most messages make no change final. */
+const NONE: CapturedChange[] = [];
+
 interface OpenTransaction {
   readonly xid: string;
   readonly position: string;
@@ -105,13 +108,12 @@ export class PgoutputTransactionAssembler {
       }
       return [];
     }
-    const table: TableRef = { namespace: relation.schema, name: relation.name };
-    const label = shadowTableName(table);
+    const { table, label, keyColumns } = describe(relation);
     const after = message.afterRaw ? decodeRow(relation, message.afterRaw, label) : undefined;
     const before = message.beforeRaw ? decodeRow(relation, message.beforeRaw, label) : undefined;
     const unchanged = message.afterRaw ? unchangedColumns(relation, message.afterRaw) : [];
-    const newKey = after ? keyOf(relation, after.row) : undefined;
-    const oldKey = before ? keyOf(relation, before.row) : undefined;
+    const newKey = after ? keyOf(keyColumns, after.row) : undefined;
+    const oldKey = before ? keyOf(keyColumns, before.row) : undefined;
     const out: CapturedChange[] = [];
     if (message.tag === 'update' && oldKey !== undefined && newKey !== undefined && !sameKey(oldKey, newKey)) {
       // A primary-key change is a delete of the old row and an insert of the new one, so sinks keyed by the
@@ -121,15 +123,14 @@ export class PgoutputTransactionAssembler {
       return out;
     }
     const key = message.tag === 'delete' ? oldKey! : newKey!;
-    const change: Omit<CapturedChange, 'position' | 'tx'> = {
+    const change: Omit<CapturedChange, 'position' | 'tx'> & { after?: Row; before?: Row; unchanged?: string[] } = {
       op: message.tag as 'insert' | 'update' | 'delete',
       table,
       key,
-      ...(after ? { after: after.row } : {}),
-      ...(before && message.tag !== 'delete' ? { before: before.row } : {}),
-      ...(message.tag === 'delete' && before ? { before: before.row } : {}),
-      ...(unchanged.length > 0 ? { unchanged } : {}),
     };
+    if (after) change.after = after.row;
+    if (before) change.before = before.row;
+    if (unchanged.length > 0) change.unchanged = unchanged;
     return this.emit(tx, change, label);
   }
 
@@ -146,16 +147,22 @@ export class PgoutputTransactionAssembler {
   }
 
   private emit(tx: OpenTransaction, change: Omit<CapturedChange, 'position' | 'tx'>, label: string): CapturedChange[] {
-    const id = `${label}|${shadowRowKey(change.key)}`;
-    const applied = tx.sink && change.op !== 'truncate' ? tx.versions.get(id) : undefined;
-    // The data change carries its version, so the shadow row is not a version-only write.
-    if (applied !== undefined) tx.versionOnly.delete(id);
+    let applied: RowVersion | undefined;
+    if (tx.sink && change.op !== 'truncate') {
+      const id = `${label}|${shadowRowKey(change.key)}`;
+      applied = tx.versions.get(id);
+      // The data change carries its version, so the shadow row is not a version-only write.
+      if (applied !== undefined) tx.versionOnly.delete(id);
+    }
     const info: TransactionInfo = { id: tx.xid, commitTimeMicros: tx.commitTimeMicros, index: tx.index, last: false };
     tx.index += 1;
-    const next: CapturedChange = { ...change, position: tx.position, tx: info, ...(applied ? { applied } : {}) };
-    const ready = this.held === undefined ? [] : [this.held];
+    const next = change as CapturedChange & { position: string; tx: TransactionInfo; applied?: RowVersion };
+    next.position = tx.position;
+    next.tx = info;
+    if (applied !== undefined) next.applied = applied;
+    const held = this.held;
     this.held = next;
-    return ready;
+    return held === undefined ? NONE : [held];
   }
 
   private commit(message: PgoutputMessage): CapturedChange[] {
@@ -212,14 +219,37 @@ function decodeRow(
 }
 
 function unchangedColumns(relation: PgoutputRelation, raw: Record<string, string | null | undefined>): string[] {
-  return relation.columns.filter((column) => raw[column.name] === undefined).map((column) => column.name);
+  const unchanged: string[] = [];
+  for (const column of relation.columns) if (raw[column.name] === undefined) unchanged.push(column.name);
+  return unchanged;
 }
 
-/** Key columns are flagged (bit 1) in the relation message: the primary key under the default replica identity. */
-function keyOf(relation: PgoutputRelation, row: Row): RowKey {
-  return relation.columns
-    .filter((column) => (column.flags & 1) === 1)
-    .map((column) => [column.name, row[column.name] ?? null] as const);
+/** What every row change of a relation shares, worked out once per relation message. */
+interface RelationShape {
+  readonly table: TableRef;
+  readonly label: string;
+  /** Key columns are flagged (bit 1) in the relation message: the primary key under the default replica identity. */
+  readonly keyColumns: readonly string[];
+}
+
+const shapes = new WeakMap<PgoutputRelation, RelationShape>();
+
+function describe(relation: PgoutputRelation): RelationShape {
+  let shape = shapes.get(relation);
+  if (shape === undefined) {
+    const table = { namespace: relation.schema, name: relation.name };
+    shape = {
+      table,
+      label: shadowTableName(table),
+      keyColumns: relation.columns.filter((column) => (column.flags & 1) === 1).map((column) => column.name),
+    };
+    shapes.set(relation, shape);
+  }
+  return shape;
+}
+
+function keyOf(keyColumns: readonly string[], row: Row): RowKey {
+  return keyColumns.map((column) => [column, row[column] ?? null] as const);
 }
 
 function sameKey(a: RowKey, b: RowKey): boolean {

@@ -1,4 +1,4 @@
-import type { RowKey, RowVersion, TableRef } from '@worker-sync/core';
+import { decodeColumnHlcs, type RowKey, type RowVersion, type TableRef } from '@worker-sync/core';
 import { valueToPg } from './postgres-types.js';
 
 /** Schema holding worker-sync's own tables. */
@@ -21,18 +21,31 @@ export function metadataDdl(): string {
 SELECT pg_advisory_xact_lock(${DDL_LOCK});
 CREATE SCHEMA IF NOT EXISTS ${METADATA_SCHEMA};
 CREATE TABLE IF NOT EXISTS ${ROW_VERSIONS} (
-  table_name text NOT NULL,
-  row_key text NOT NULL,
-  vv jsonb NOT NULL,
+  table_name text COLLATE "C" NOT NULL,
+  row_key text COLLATE "C" NOT NULL,
+  vv text NOT NULL,
   hlc bigint NOT NULL,
   writer text NOT NULL,
   deleted boolean NOT NULL,
-  columns jsonb,
-  key_columns jsonb,
-  row_columns jsonb,
+  columns text,
+  key_columns text,
+  row_columns text,
   PRIMARY KEY (table_name, row_key)
 );
-ALTER TABLE ${ROW_VERSIONS} ADD COLUMN IF NOT EXISTS key_columns jsonb, ADD COLUMN IF NOT EXISTS row_columns jsonb;
+ALTER TABLE ${ROW_VERSIONS} ADD COLUMN IF NOT EXISTS key_columns text, ADD COLUMN IF NOT EXISTS row_columns text;
+-- Shadow rows written before the JSON columns became text: jsonb input costs the server far more per row.
+DO $$ BEGIN
+  IF (SELECT data_type FROM information_schema.columns
+       WHERE table_schema = '${METADATA_SCHEMA}' AND table_name = 'row_versions' AND column_name = 'vv') = 'jsonb' THEN
+    ALTER TABLE ${ROW_VERSIONS} ALTER COLUMN vv TYPE text USING vv::text, ALTER COLUMN columns TYPE text USING columns::text,
+      ALTER COLUMN key_columns TYPE text USING key_columns::text, ALTER COLUMN row_columns TYPE text USING row_columns::text;
+  END IF;
+  -- Keys compared bytewise: the index is cheaper to maintain than under a linguistic collation, and order is unused.
+  IF (SELECT collation_name FROM information_schema.columns
+       WHERE table_schema = '${METADATA_SCHEMA}' AND table_name = 'row_versions' AND column_name = 'row_key') IS DISTINCT FROM 'C' THEN
+    ALTER TABLE ${ROW_VERSIONS} ALTER COLUMN table_name TYPE text COLLATE "C", ALTER COLUMN row_key TYPE text COLLATE "C";
+  END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS ${APPLIED_POSITIONS} (
   origin text NOT NULL,
   source_id text NOT NULL,
@@ -76,6 +89,5 @@ export function versionFromShadow(row: {
     deleted: row.deleted === true || row.deleted === 't' || row.deleted === 'true',
   };
   if (row.columns === null || row.columns === undefined) return version;
-  const stamps = JSON.parse(row.columns) as Record<string, string>;
-  return { ...version, columns: Object.fromEntries(Object.entries(stamps).map(([name, hlc]) => [name, BigInt(hlc)])) };
+  return { ...version, columns: decodeColumnHlcs(row.columns, version.hlc) };
 }

@@ -17,6 +17,8 @@ export interface RowState {
   readonly key: RowKey;
   readonly rowKey: string;
   row: Row | undefined;
+  /** The data row existed when the batch loaded it. */
+  readonly existed: boolean;
   version: RowVersion | undefined;
   /** The row was deleted by this batch (and maybe written again after). */
   deleted: boolean;
@@ -150,6 +152,7 @@ function newState(
     key,
     rowKey,
     row,
+    existed: row !== undefined,
     version,
     deleted: false,
     written: undefined,

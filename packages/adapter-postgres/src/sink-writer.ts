@@ -16,19 +16,22 @@ export async function flushStates(client: pg.ClientBase, states: readonly RowSta
   if (versions.length > 0) {
     await client.query(
       upsertVersions(
-        versions.map((s) => ({
-          tableName: shadowTableName(s.ref),
-          rowKey: s.rowKey,
-          vv: encodeVersionVector(s.version!.vv),
-          hlc: s.version!.hlc.toString(),
-          writer: s.version!.writer,
-          deleted: s.version!.deleted,
-          columns: encodeColumnHlcs(s.version!.columns),
-          // Key column names and type oids, so the source can report a version-only write (keep) with its key.
-          keyColumns: JSON.stringify(s.table.key.map((c) => [c.name, c.oid])),
-          // The row's columns when the data stays (keep): the source lists them all as unchanged.
-          rowColumns: s.row === undefined ? null : JSON.stringify(Object.keys(s.row)),
-        })),
+        versions.map((s) => {
+          const versionOnly = !dataChangeLogged(s);
+          return {
+            tableName: shadowTableName(s.ref),
+            rowKey: s.rowKey,
+            vv: encodeVersionVector(s.version!.vv),
+            hlc: s.version!.hlc.toString(),
+            writer: s.version!.writer,
+            deleted: s.version!.deleted,
+            columns: encodeColumnHlcs(s.version!.columns, s.version!.hlc),
+            // Key column names and type oids, so the source can report a version-only write (keep) with its key.
+            keyColumns: versionOnly ? keyColumnsOf(s.table) : null,
+            // The row's columns when the data stays (keep): the source lists them all as unchanged.
+            rowColumns: versionOnly && s.row !== undefined ? JSON.stringify(Object.keys(s.row)) : null,
+          };
+        }),
       ),
     );
   }
@@ -54,6 +57,32 @@ export async function flushStates(client: pg.ClientBase, states: readonly RowSta
     );
     await client.query(upsertRows(table, columns, rows));
   }
+}
+
+/**
+ * Whether this flush writes a data change to the log for the row, which carries its key to the node's source: an
+ * upsert that sets a non-key column, or the delete of a row that existed. Otherwise the shadow row alone reaches the
+ * source, so it must name the key columns (and the row's columns) itself.
+ */
+function dataChangeLogged(state: RowState): boolean {
+  // Deleted here, or absent when loaded: the delete or the insert is logged.
+  if (state.deleted || !state.existed) return state.existed || state.row !== undefined;
+  if (state.row === undefined || state.written === undefined) return false;
+  const keys = new Set(state.table.key.map((column) => column.name));
+  for (const column of state.written) if (!keys.has(column)) return true;
+  // An upsert of key columns only into an existing row does nothing, so nothing is logged.
+  return false;
+}
+
+const keyColumnsByTable = new WeakMap<PgTable, string>();
+
+function keyColumnsOf(table: PgTable): string {
+  let text = keyColumnsByTable.get(table);
+  if (text === undefined) {
+    text = JSON.stringify(table.key.map((column) => [column.name, column.oid]));
+    keyColumnsByTable.set(table, text);
+  }
+  return text;
 }
 
 function columnsOf(table: PgTable, state: RowState): PgColumn[] {

@@ -88,7 +88,7 @@ export type {
 } from './model/change-event.js';
 export { civilFromDays, daysFromCivil, MICROS_PER_DAY, MICROS_PER_SECOND } from './model/civil-date.js';
 export { rowIdentity } from './model/row-identity.js';
-export { encodeColumnHlcs, encodeVersionVector } from './model/row-version-columns.js';
+export { decodeColumnHlcs, encodeColumnHlcs, encodeVersionVector } from './model/row-version-columns.js';
 export type {
   ArrayValue,
   DateValue,
