@@ -76,8 +76,8 @@ export class MySqlSink implements ChangeSink {
     this.useEventNamespace = parsed.useEventNamespace;
     this.statementRows = parsed.statementRows;
     this.typeOptions = typeOptionsOf(parsed);
-    // Several statements per query: a batch is two round trips (see apply). Every value is escaped by mysql2 and every
-    // identifier quoted with escapeId, and this pool is the sink's own.
+    // Several statements per query: a batch is two round trips (see apply). Every value is written as an escaped
+    // literal (sqlValue) and every identifier quoted with escapeId, and this pool is the sink's own.
     this.pool = createExactPool(parsed.url, { connectionLimit: parsed.poolSize, multipleStatements: true });
     this.pool.pool.on('connection', (connection) => {
       // MariaDB writes the text of every row-changing statement into the binlog beside its rows, by default: for the
