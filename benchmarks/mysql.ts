@@ -2,7 +2,8 @@
  * `pnpm bench mysql`: MariaDB capture and apply through worker-sync against the best bulk load of the same rows.
  *
  * - apply: MySqlSink.apply (one transaction per batch, locked version read, multi-row upsert, shadow versions and
- *   position co-written) against plain multi-row INSERT batches of the same rows, same batch size: rows/s and ratio.
+ *   position co-written) against plain multi-row INSERT batches of the same rows, same batch size: rows/s and ratio,
+ *   and this process's CPU per row for each (building the batches included).
  * - capture: rows committed at a target rate in small transactions while MySqlSource streams them: rows/s and the
  *   lag from commit to the batch being handed out, p50/p99.
  * - MariaDB → PostgreSQL: rows committed in MariaDB at the target rate, captured by MySqlSource and applied by
@@ -43,6 +44,11 @@ function parseArgs(args: string[]): Options {
   return { rows: Math.min(value('rows', 20_000), 200_000), rate: value('rate', 10_000), batch: value('batch', 500) };
 }
 
+/** This process's CPU time (user and system) per row, in microseconds. */
+function cpuMicrosPerRow(used: NodeJS.CpuUsage, rows: number): number {
+  return (used.user + used.system) / rows;
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -67,6 +73,7 @@ async function applyLeg(url: string, options: Options): Promise<number> {
   await db.query(`CREATE TABLE ${synced} ${DDL}`);
   try {
     let started = performance.now();
+    let cpu = process.cpuUsage();
     for (let from = 1; from <= options.rows; from += options.batch) {
       const rows = rowsOf(from, Math.min(options.batch, options.rows - from + 1));
       await db.query(`INSERT INTO ${bulk} (id, name, qty, price) VALUES ?`, [
@@ -74,11 +81,13 @@ async function applyLeg(url: string, options: Options): Promise<number> {
       ]);
     }
     const bulkRate = options.rows / ((performance.now() - started) / 1000);
+    const bulkCpu = cpuMicrosPerRow(process.cpuUsage(cpu), options.rows);
 
     const sink = new MySqlSink({ id: 'bench', url, statementRows: options.batch });
     await sink.init();
     const origin = `bench-${suffix}`;
     started = performance.now();
+    cpu = process.cpuUsage();
     for (let from = 1; from <= options.rows; from += options.batch) {
       const rows = rowsOf(from, Math.min(options.batch, options.rows - from + 1));
       const position = String(from).padStart(12, '0');
@@ -106,11 +115,14 @@ async function applyLeg(url: string, options: Options): Promise<number> {
       }));
     }
     const sinkRate = options.rows / ((performance.now() - started) / 1000);
+    const sinkCpu = cpuMicrosPerRow(process.cpuUsage(cpu), options.rows);
     await sink.close();
     console.log(`apply  ${options.rows} rows, batches of ${options.batch}`);
     console.log(`  bulk multi-row INSERT : ${bulkRate.toFixed(0)} rows/s`);
     console.log(`  MySqlSink.apply       : ${sinkRate.toFixed(0)} rows/s`);
     console.log(`  ratio                 : ${(sinkRate / bulkRate).toFixed(2)}`);
+    // The server is shared with other work, so rates swing between runs; this process's own CPU swings much less.
+    console.log(`  client CPU per row    : bulk ${bulkCpu.toFixed(1)} µs, MySqlSink.apply ${sinkCpu.toFixed(1)} µs`);
     return bulkRate;
   } finally {
     await db.query(`DROP TABLE IF EXISTS ${bulk}, ${synced}`);

@@ -59,4 +59,39 @@ describe('BinlogTransaction', () => {
       ['insert', [['id', 9n]]],
     ]);
   });
+
+  it('matches sink writes by table and typed key for composite keys, and not across tables', () => {
+    const orders = { namespace: 'db', name: 'orders' };
+    const composite = new TableMapping(
+      orders,
+      {
+        columns: [
+          { name: 'region', columnType: 'varchar(8)', charset: 'utf8mb4' },
+          { name: 'amount', columnType: 'decimal(6,2)', charset: null },
+        ],
+        primaryKey: ['region', 'amount'],
+      },
+      DEFAULT_TYPE_OPTIONS,
+    );
+    const key = [
+      ['region', 'eu'],
+      ['amount', { kind: 'decimal', value: '1.50' }],
+    ] as const;
+    const tx = new BinlogTransaction('t');
+    tx.addRows('insert', composite, [{ region: 'eu', amount: '1.50' }]);
+    tx.addRows('insert', mapping, [{ id: 1, name: 'x' }]);
+    tx.addShadows(
+      [
+        { ...shadow(1n, { b: 1 }), table_name: 'orders', row_key: encodeKey(key), row_hash: rowHash(orders, key) },
+        { ...shadow(2n, { b: 2 }) },
+      ],
+      false,
+      () => ['region', 'amount'],
+    );
+    expect(tx.commit('p', 0n).map((c) => [c.op, c.table.name, c.applied?.vv])).toEqual([
+      ['insert', 'orders', { b: 1 }],
+      ['insert', 'items', undefined],
+      ['update', 'items', { b: 2 }],
+    ]);
+  });
 });

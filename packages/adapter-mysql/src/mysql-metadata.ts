@@ -60,36 +60,50 @@ export function sourceMetadataDdl(database: string): string[] {
  * `encodeKey(key)` when the caller has it already.
  */
 export function rowHash(table: TableRef, key: RowKey, keyText: string = encodeKey(key)): Buffer {
-  const tableId = `${table.namespace}\u0000${table.name}`;
+  const { tableId, prefix } = tableIdentity(table);
   const full = hash('sha256', `${tableId}\u0000${keyText}`, 'buffer');
   const only = key.length === 1 ? key[0]![1] : undefined;
-  if (typeof only !== 'bigint' || only < -(1n << 63n) || only >= 1n << 63n) return full;
-  const ordered = Buffer.alloc(32);
-  tablePrefix(tableId).copy(ordered, 0);
-  ordered.writeBigUInt64BE(BigInt.asUintN(64, only) ^ (1n << 63n), 8);
+  if (typeof only !== 'bigint' || only < INT64_MIN || only > INT64_MAX) return full;
+  // Every byte is written below, so the buffer need not be zeroed first.
+  const ordered = Buffer.allocUnsafe(32);
+  prefix.copy(ordered, 0);
+  ordered.writeBigUInt64BE(BigInt.asUintN(64, only) ^ SIGN_BIT, 8);
   full.copy(ordered, 16, 0, 16);
   return ordered;
 }
 
-const tablePrefixes = new Map<string, Buffer>();
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const SIGN_BIT = 1n << 63n;
 
-function tablePrefix(tableId: string): Buffer {
-  let prefix = tablePrefixes.get(tableId);
-  if (prefix === undefined) {
-    prefix = hash('sha256', tableId, 'buffer').subarray(0, 8);
-    tablePrefixes.set(tableId, prefix);
+interface TableIdentity {
+  readonly tableId: string;
+  readonly prefix: Buffer;
+}
+
+const tableIdentities = new Map<string, TableIdentity>();
+/** The same by table object (a TableRef is read-only): the sink hashes hundreds of rows of one table per batch. */
+const tableIdentitiesByRef = new WeakMap<TableRef, TableIdentity>();
+
+function tableIdentity(table: TableRef): TableIdentity {
+  let identity = tableIdentitiesByRef.get(table);
+  if (identity !== undefined) return identity;
+  const tableId = `${table.namespace}\u0000${table.name}`;
+  identity = tableIdentities.get(tableId);
+  if (identity === undefined) {
+    identity = { tableId, prefix: hash('sha256', tableId, 'buffer').subarray(0, 8) };
+    tableIdentities.set(tableId, identity);
   }
-  return prefix;
+  tableIdentitiesByRef.set(table, identity);
+  return identity;
 }
 
 /** A shadow row as read from a query or the binlog, into a {@link RowVersion}. */
 export function versionFromShadow(row: Readonly<Record<string, unknown>>): RowVersion {
-  const version: RowVersion = {
-    vv: JSON.parse(String(row.vv)) as RowVersion['vv'],
-    hlc: BigInt(String(row.hlc)),
-    writer: String(row.writer),
-    deleted: Number(row.deleted) === 1,
-  };
-  if (row.column_hlcs === null || row.column_hlcs === undefined) return version;
-  return { ...version, columns: decodeColumnHlcs(String(row.column_hlcs), version.hlc) };
+  const vv = JSON.parse(String(row.vv)) as RowVersion['vv'];
+  const hlc = BigInt(String(row.hlc));
+  const writer = String(row.writer);
+  const deleted = Number(row.deleted) === 1;
+  if (row.column_hlcs === null || row.column_hlcs === undefined) return { vv, hlc, writer, deleted };
+  return { vv, hlc, writer, deleted, columns: decodeColumnHlcs(String(row.column_hlcs), hlc) };
 }

@@ -30,6 +30,7 @@ import { readTableSchema } from './mysql-table-catalog.js';
 import { TableMapping } from './mysql-table-mapping.js';
 import type { MySqlTypeOptions } from './mysql-types.js';
 import {
+  BatchRows,
   newRowState,
   type RowState,
   readStoredRows,
@@ -75,9 +76,15 @@ export class MySqlSink implements ChangeSink {
     this.useEventNamespace = parsed.useEventNamespace;
     this.statementRows = parsed.statementRows;
     this.typeOptions = typeOptionsOf(parsed);
-    // Several statements per query: a batch is two round trips (see apply). Every value is escaped by mysql2 and every
-    // identifier quoted with escapeId, and this pool is the sink's own.
+    // Several statements per query: a batch is two round trips (see apply). Every value is written as an escaped
+    // literal (sqlValue) and every identifier quoted with escapeId, and this pool is the sink's own.
     this.pool = createExactPool(parsed.url, { connectionLimit: parsed.poolSize, multipleStatements: true });
+    this.pool.pool.on('connection', (connection) => {
+      // MariaDB writes the text of every row-changing statement into the binlog beside its rows, by default: for the
+      // sink's scripts that is most of the binlog's bytes, which every binlog reader then reads and skips. Servers
+      // without the variable (MySQL) or that refuse it keep their default; the annotations are informational only.
+      connection.query('SET SESSION binlog_annotate_row_events = OFF', () => undefined);
+    });
   }
 
   /** Creates the shadow version and applied-position tables if they do not exist. Called by the first apply. */
@@ -102,8 +109,8 @@ export class MySqlSink implements ChangeSink {
     let reading = true;
     try {
       // Mappings first, outside the transaction: a table's schema is read once, then cached.
-      const { states, eventKeys } = await this.batchStates(connection, batch);
-      const reads = this.readsOf(states.values());
+      const { rows, eventStates } = await this.batchRows(connection, batch);
+      const reads = this.readsOf(rows);
       const results = await runScript(connection, [
         // READ COMMITTED: locking reads lock the rows they find and no gaps, so concurrent appliers (one per transport
         // partition) inserting new keys at the end of a table do not deadlock on each other's gap locks. Row-based
@@ -122,7 +129,7 @@ export class MySqlSink implements ChangeSink {
       }
       reading = false;
       for (const [index, read] of reads.entries()) read.absorb(results[3 + index] as RowDataPacket[]);
-      const { outcome, touched } = await this.decideEvents(connection, batch, decide, states, eventKeys);
+      const { outcome, touched } = await this.decideEvents(connection, batch, decide, rows, eventStates);
       const writes = [
         ...flushStatements(touched, { metadataDatabase: this.metadataDatabase, statementRows: this.statementRows }),
         this.recordPositionStatement(batch),
@@ -164,16 +171,14 @@ export class MySqlSink implements ChangeSink {
     connection: PoolConnection,
     batch: ChangeBatch,
     decide: ApplyDecider,
-    states: Map<string, RowState>,
-    eventKeys: string[],
+    rows: BatchRows,
+    eventStates: (RowState | undefined)[],
   ): Promise<{ outcome: ApplyOutcome; touched: RowState[] }> {
     let applied = 0;
     let skipped = 0;
     for (const [index, event] of batch.events.entries()) {
       const targets =
-        event.op === 'truncate'
-          ? await this.loadWholeTable(connection, event, index, states)
-          : [states.get(eventKeys[index]!)!];
+        event.op === 'truncate' ? await this.loadWholeTable(connection, event, index, rows) : [eventStates[index]!];
       for (const state of targets) {
         // A truncate is judged per row as the deletion of that row.
         const incoming = event.op === 'truncate' ? { ...event, op: 'delete' as const, key: state.key } : event;
@@ -191,42 +196,46 @@ export class MySqlSink implements ChangeSink {
         }
       }
     }
-    return { outcome: { applied, skipped, alreadyApplied: false }, touched: [...states.values()] };
+    return { outcome: { applied, skipped, alreadyApplied: false }, touched: rows.all() };
   }
 
-  /** A state per distinct row the batch names (truncates aside), and each event's state id. */
-  private async batchStates(
+  /** A state per distinct row the batch names (truncates aside), and each change's state. */
+  private async batchRows(
     connection: PoolConnection,
     batch: ChangeBatch,
-  ): Promise<{ states: Map<string, RowState>; eventKeys: string[] }> {
-    const states = new Map<string, RowState>();
-    const eventKeys: string[] = [];
-    for (const [index, event] of batch.events.entries()) {
+  ): Promise<{ rows: BatchRows; eventStates: (RowState | undefined)[] }> {
+    const rows = new BatchRows();
+    const eventStates = new Array<RowState | undefined>(batch.events.length);
+    // A batch is runs of changes to one table: the mapping and the table's rows are looked up once per run.
+    let run: { namespace: string; name: string; mapping: TableMapping; rows: Map<string, RowState> } | undefined;
+    for (let index = 0; index < batch.events.length; index++) {
+      const event = batch.events[index]!;
       if (event.op === 'truncate') continue;
-      const table = this.targetTable(event.table);
-      // A cached mapping is taken without an await: a batch is hundreds of events of a few tables.
-      const mapping = this.mappings.get(tableKey(table)) ?? (await this.mappingFor(connection, event, index));
+      if (run === undefined || run.namespace !== event.table.namespace || run.name !== event.table.name) {
+        const cached = this.mappings.get(tableKey(this.targetTable(event.table)));
+        const mapping = cached ?? (await this.mappingFor(connection, event, index));
+        run = { ...event.table, mapping, rows: rows.tableRows(mapping) };
+      }
+      const mapping = run.mapping;
       const key = wrapMapping(() => mapping.normaliseKey(event.key), { mapping, key: event.key, index }, index);
       const keyText = encodeKey(key);
-      const id = stateId(mapping, keyText);
-      eventKeys[index] = id;
-      if (!states.has(id)) states.set(id, newRowState(mapping, key, index, keyText));
+      let state = run.rows.get(keyText);
+      if (state === undefined) {
+        state = newRowState(mapping, key, index, keyText);
+        run.rows.set(keyText, state);
+      }
+      eventStates[index] = state;
     }
-    return { states, eventKeys };
+    return { rows, eventStates };
   }
 
-  /** The locking reads of some rows' stored versions and data, a few statements per table. */
-  private readsOf(states: Iterable<RowState>): StoredRowRead[] {
-    const byTable = new Map<string, RowState[]>();
-    for (const state of states) {
-      const tableId = tableKey(state.mapping.table);
-      const group = byTable.get(tableId);
-      if (group) group.push(state);
-      else byTable.set(tableId, [state]);
+  /** The locking reads of the batch's rows' stored versions and data, a few statements per table. */
+  private readsOf(rows: BatchRows): StoredRowRead[] {
+    const reads: StoredRowRead[] = [];
+    for (const table of rows.tables()) {
+      reads.push(...storedRowReads([...table.values()], true, this.metadataDatabase, this.statementRows));
     }
-    return [...byTable.values()].flatMap((group) =>
-      storedRowReads(group, true, this.metadataDatabase, this.statementRows),
-    );
+    return reads;
   }
 
   /** For a truncate: every stored row of the table, locked, so each gets its own deletion version. */
@@ -234,7 +243,7 @@ export class MySqlSink implements ChangeSink {
     connection: PoolConnection,
     event: ChangeEvent,
     index: number,
-    states: Map<string, RowState>,
+    batchRows: BatchRows,
   ): Promise<RowState[]> {
     const mapping = await this.mappingFor(connection, event, index);
     const [rows] = await connection.query<RowDataPacket[]>(
@@ -245,11 +254,11 @@ export class MySqlSink implements ChangeSink {
     for (const raw of rows) {
       const key = mapping.keyOf(mapping.rowFromMySql(raw));
       const keyText = encodeKey(key);
-      const id = stateId(mapping, keyText);
-      let state = states.get(id);
+      const tableRows = batchRows.tableRows(mapping);
+      let state = tableRows.get(keyText);
       if (state === undefined) {
         state = newRowState(mapping, key, index, keyText);
-        states.set(id, state);
+        tableRows.set(keyText, state);
         fresh.push(state);
       }
       result.push(state);
@@ -342,11 +351,6 @@ function storedRow(state: RowState): StoredRow | undefined {
   if (state.version !== undefined) return { row: state.row, version: state.version };
   if (state.row !== undefined) return { row: state.row, version: UNVERSIONED };
   return undefined;
-}
-
-/** The id of a row's state within a batch: table and typed key. */
-function stateId(mapping: TableMapping, keyText: string): string {
-  return `${tableKey(mapping.table)}/${keyText}`;
 }
 
 function positionOf(rows: readonly RowDataPacket[]): SourcePosition | undefined {

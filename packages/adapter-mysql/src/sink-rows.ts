@@ -1,6 +1,6 @@
 import { ApplyError, MappingError, type Row, type RowKey, type RowVersion, type Value } from '@worker-sync/core';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
-import { quoteTable, sqlValue } from './mysql-connection.js';
+import { quoteTable } from './mysql-connection.js';
 import { safeCause } from './mysql-errors.js';
 import { ROW_VERSIONS_TABLE, rowHash, versionFromShadow } from './mysql-metadata.js';
 import type { TableMapping } from './mysql-table-mapping.js';
@@ -15,6 +15,8 @@ export interface RowState {
   /** The key as typed JSON (`encodeKey`), as the shadow row stores it. */
   readonly keyText: string;
   readonly hash: Buffer;
+  /** `hash` in hex, as shadow reads match it and SQL literals carry it. */
+  readonly hashHex: string;
   row: Row | undefined;
   version: RowVersion | undefined;
   /** Columns to write (null: the row ends deleted); undefined: data untouched. */
@@ -30,11 +32,13 @@ export interface RowState {
 
 /** A fresh state for a row (its key normalised through the mapping) about to be read. */
 export function newRowState(mapping: TableMapping, key: RowKey, index: number, keyText = encodeKey(key)): RowState {
+  const hash = rowHash(mapping.table, key, keyText);
   return {
     mapping,
     key,
     keyText,
-    hash: rowHash(mapping.table, key, keyText),
+    hash,
+    hashHex: hash.toString('hex'),
     row: undefined,
     version: undefined,
     write: undefined,
@@ -89,10 +93,10 @@ export function storedRowReads(
   const suffix = lock ? ' FOR UPDATE' : '';
   const reads: StoredRowRead[] = [];
   for (const part of chunks(states, statementRows)) {
-    const byHash = new Map(part.map((state) => [state.hash.toString('hex'), state]));
+    const byHash = new Map(part.map((state) => [state.hashHex, state]));
     reads.push({
       sql: `SELECT row_hash, vv, hlc, writer, deleted, column_hlcs FROM ${quoteTable(metadataDatabase, ROW_VERSIONS_TABLE)}
-          WHERE row_hash IN (${part.map((state) => sqlValue(state.hash)).join(', ')})${suffix}`,
+          WHERE row_hash IN (${part.map((state) => `X'${state.hashHex}'`).join(', ')})${suffix}`,
       params: [],
       absorb(versions) {
         for (const shadow of versions) {
@@ -163,5 +167,37 @@ export function wrapMapping<T>(
       );
     }
     throw error;
+  }
+}
+
+/** The rows one batch touches, by table and typed key, in the order the batch first names them. */
+export class BatchRows {
+  private readonly byTable = new Map<TableMapping, Map<string, RowState>>();
+
+  /** The state of a row of `mapping`'s table, if the batch named it. */
+  get(mapping: TableMapping, keyText: string): RowState | undefined {
+    return this.byTable.get(mapping)?.get(keyText);
+  }
+
+  /** The rows of one table, to look up and add to directly while a run of changes names that table. */
+  tableRows(mapping: TableMapping): Map<string, RowState> {
+    let rows = this.byTable.get(mapping);
+    if (rows === undefined) {
+      rows = new Map();
+      this.byTable.set(mapping, rows);
+    }
+    return rows;
+  }
+
+  /** The rows grouped by table. */
+  tables(): IterableIterator<Map<string, RowState>> {
+    return this.byTable.values();
+  }
+
+  /** Every row, table by table. */
+  all(): RowState[] {
+    const out: RowState[] = [];
+    for (const rows of this.byTable.values()) for (const state of rows.values()) out.push(state);
+    return out;
   }
 }

@@ -31,12 +31,23 @@ export function upsertStatement(
   keyColumns: readonly string[],
   rows: readonly (readonly unknown[])[],
 ): Statement {
+  return upsertTuplesStatement(database, table, columns, keyColumns, rows.map(tupleOf));
+}
+
+/** {@link upsertStatement} of rows already written as SQL tuples (`(1, 'a')`), in the order of `columns`. */
+export function upsertTuplesStatement(
+  database: string,
+  table: string,
+  columns: readonly string[],
+  keyColumns: readonly string[],
+  tuples: readonly string[],
+): Statement {
   const updates = columns.filter((column) => !keyColumns.includes(column));
   const assignments = (updates.length > 0 ? updates : [keyColumns[0]!])
     .map((column) => `${quoteId(column)} = VALUES(${quoteId(column)})`)
     .join(', ');
   return {
-    sql: `${insertStatement(database, table, columns, rows).sql} ON DUPLICATE KEY UPDATE ${assignments}`,
+    sql: `${insertTuplesStatement(database, table, columns, tuples).sql} ON DUPLICATE KEY UPDATE ${assignments}`,
     params: [],
   };
 }
@@ -48,8 +59,17 @@ export function insertStatement(
   columns: readonly string[],
   rows: readonly (readonly unknown[])[],
 ): Statement {
+  return insertTuplesStatement(database, table, columns, rows.map(tupleOf));
+}
+
+function insertTuplesStatement(
+  database: string,
+  table: string,
+  columns: readonly string[],
+  tuples: readonly string[],
+): Statement {
   return {
-    sql: `INSERT INTO ${quoteTable(database, table)} (${columns.map(quoteId).join(', ')}) VALUES ${rows.map(tupleOf).join(', ')}`,
+    sql: `INSERT INTO ${quoteTable(database, table)} (${columns.map(quoteId).join(', ')}) VALUES ${tuples.join(', ')}`,
     params: [],
   };
 }
@@ -66,9 +86,9 @@ export function deleteStatement(
 }
 
 function tupleOf(values: readonly unknown[]): string {
-  let text = '(';
-  for (let i = 0; i < values.length; i++) text += i === 0 ? sqlValue(values[i]) : `, ${sqlValue(values[i])}`;
-  return `${text})`;
+  const literals = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) literals[i] = sqlValue(values[i]);
+  return `(${literals.join(', ')})`;
 }
 
 /** Splits a list into chunks of at most `size`. */

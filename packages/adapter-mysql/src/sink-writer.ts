@@ -1,9 +1,18 @@
-import { ApplyError, encodeColumnHlcs, encodeVersionVector } from '@worker-sync/core';
+import { ApplyError, encodeColumnHlcs, encodeVersionVector, type RowVersion } from '@worker-sync/core';
 import type { PoolConnection } from 'mysql2/promise';
+import { sqlValue } from './mysql-connection.js';
 import { columnOfError, describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-errors.js';
 import { ROW_VERSIONS_TABLE } from './mysql-metadata.js';
+import type { TableMapping } from './mysql-table-mapping.js';
 import { type RowState, tableKey, wrapMapping } from './sink-rows.js';
-import { chunks, deleteStatement, insertStatement, type Statement, upsertStatement } from './sink-statements.js';
+import {
+  chunks,
+  deleteStatement,
+  insertStatement,
+  type Statement,
+  upsertStatement,
+  upsertTuplesStatement,
+} from './sink-statements.js';
 
 /** Where and how big the sink writes. */
 export interface FlushOptions {
@@ -38,7 +47,9 @@ export function flushStatements(states: readonly RowState[], options: FlushOptio
   const writes = states.filter((state) => state.write !== null && state.write !== undefined);
   const groups = groupBy(
     writes,
-    (state) => `${tableKey(state.mapping.table)}|${isUpdate(state)}|${columnsOf(state).join(',')}`,
+    // Rows built from changes of one shape list their columns in one order: grouping on that order, unsorted, puts
+    // them together without a sort per row (a set listed in two orders only makes two statements).
+    (state) => `${tableKey(state.mapping.table)}|${isUpdate(state)}|${Object.keys(state.write!).join(',')}`,
   );
   for (const group of groups) {
     const mapping = group[0]!.mapping;
@@ -61,28 +72,50 @@ export function flushStatements(states: readonly RowState[], options: FlushOptio
   return statements;
 }
 
+/** The shadow table's columns, in the order {@link shadowTuple} writes them. */
+const SHADOW_COLUMNS = [
+  'row_hash',
+  'table_ns',
+  'table_name',
+  'row_key',
+  'vv',
+  'hlc',
+  'writer',
+  'deleted',
+  'column_hlcs',
+];
+
 function versionStatements(states: readonly RowState[], options: FlushOptions): WriteStatement[] {
+  // A batch is a few tables and writers: their literals are escaped once, not once per row.
+  const literals = new Map<TableMapping | string, string>();
   return chunks(states, options.statementRows).map((part) => {
-    const rows = part.map((state) => [
-      state.hash,
-      state.mapping.table.namespace,
-      state.mapping.table.name,
-      state.keyText,
-      encodeVersionVector(state.version!.vv),
-      state.version!.hlc.toString(),
-      state.version!.writer,
-      state.version!.deleted ? 1 : 0,
-      encodeColumnHlcs(state.version!.columns, state.version!.hlc),
-    ]);
-    const statement = upsertStatement(
+    const statement = upsertTuplesStatement(
       options.metadataDatabase,
       ROW_VERSIONS_TABLE,
-      ['row_hash', 'table_ns', 'table_name', 'row_key', 'vv', 'hlc', 'writer', 'deleted', 'column_hlcs'],
+      SHADOW_COLUMNS,
       ['row_hash'],
-      rows,
+      part.map((state) => shadowTuple(state, literals)),
     );
     return { ...statement, table: `${options.metadataDatabase}.${ROW_VERSIONS_TABLE}` };
   });
+}
+
+/** A row's shadow version as an SQL tuple in {@link SHADOW_COLUMNS} order. */
+function shadowTuple(state: RowState, literals: Map<TableMapping | string, string>): string {
+  const version = state.version!;
+  let table = literals.get(state.mapping);
+  if (table === undefined) {
+    table = `${sqlValue(state.mapping.table.namespace)}, ${sqlValue(state.mapping.table.name)}`;
+    literals.set(state.mapping, table);
+  }
+  let writer = literals.get(version.writer);
+  if (writer === undefined) {
+    writer = sqlValue(version.writer);
+    literals.set(version.writer, writer);
+  }
+  const vv = sqlValue(versionVectorText(version.vv));
+  const columns = sqlValue(encodeColumnHlcs(version.columns, version.hlc));
+  return `(X'${state.hashHex}', ${table}, ${sqlValue(state.keyText)}, ${vv}, ${version.hlc}, ${writer}, ${version.deleted ? 1 : 0}, ${columns})`;
 }
 
 /**
@@ -159,6 +192,16 @@ function paramsOf(state: RowState, columns: readonly string[]): unknown[] {
 
 function isUpdate(state: RowState): boolean {
   return state.stored && !state.replace;
+}
+
+/**
+ * {@link encodeVersionVector}'s canonical text. A vector whose node ids are listed in order already (the usual case:
+ * one or two nodes) is that text as JSON.stringify writes it, without the sorted copy.
+ */
+export function versionVectorText(vv: RowVersion['vv']): string {
+  const nodes = Object.keys(vv);
+  for (let i = 1; i < nodes.length; i++) if (!(nodes[i - 1]! < nodes[i]!)) return encodeVersionVector(vv);
+  return JSON.stringify(vv);
 }
 
 function columnsOf(state: RowState): string[] {
