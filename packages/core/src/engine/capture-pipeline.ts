@@ -12,6 +12,7 @@ import type {
   ChangeBatch,
   ChangeEvent,
   NodeId,
+  RowVersion,
   SourcePosition,
 } from '../model/change-event.js';
 import { writeBackDecider } from './apply-decider.js';
@@ -35,6 +36,8 @@ export interface CaptureDeps {
   readonly audit: AuditSink | undefined;
   readonly maxEvents: number;
   readonly maxDelayMs: number;
+  /** Judged groups that may be publishing at once (1 unless the transport publishes in order). */
+  readonly publishWindow: number;
   readonly snapshot: boolean;
   readonly hooks: EngineHooks;
   /** Resolves when the engine is not paused. */
@@ -45,10 +48,36 @@ export interface CaptureDeps {
   readonly onError: (error: unknown, failures: number) => void;
 }
 
+/** A judged group whose publish has started, on its way to its checkpoint. */
+interface Staged {
+  readonly changes: number;
+  /** The stamped local writes (before outbound mapping), audited as captured. */
+  readonly captured: readonly ChangeEvent[];
+  readonly echoes: number;
+  readonly resumeAfter: SourcePosition;
+  /** The log view's changes up to this group, committed with its position. */
+  readonly sealed: ReadonlyMap<string, RowVersion>;
+  /** The publish, when there was anything to publish. */
+  readonly sending: Promise<void> | undefined;
+}
+
+/** A group in the publish window. */
+interface InFlight {
+  readonly group: readonly CapturedBatch[];
+  /** Resolves once the group is checkpointed; rejects when it or an earlier group failed. */
+  done: Promise<void>;
+  committed: boolean;
+}
+
 /**
  * One source's half of the engine: read the log in order, judge it (stamp local writes, drop echoes, settle races),
- * publish, audit, then checkpoint position and log view together and acknowledge the source — in that order, so a
- * crash at any point replays from a checkpoint whose view matches it and loses nothing.
+ * publish, audit, then checkpoint position and log view together and acknowledge the source — in that order for
+ * each group, so a crash at any point replays from a checkpoint whose view matches it and loses nothing.
+ *
+ * With a transport that publishes in order, up to `publishWindow` judged groups publish at once while the next ones
+ * are read and judged: the in-process transport resolves a publish only once the peers applied it, and waiting for
+ * that before judging more would serialise capture and apply. Checkpoints still advance in log order, each only
+ * over groups whose publish resolved, and a failure re-judges every group not yet checkpointed.
  */
 export class CapturePipeline {
   /** The last checkpointed position. */
@@ -62,6 +91,10 @@ export class CapturePipeline {
   /** Replay: changes up to this position republish the rows' current state instead of being judged again. */
   #replayThrough: SourcePosition | undefined;
   #iterator: AsyncIterator<CapturedBatch> | undefined;
+  /** Groups publishing or waiting for their checkpoint, oldest first. */
+  #inFlight: InFlight[] = [];
+  /** Resolves when a group in flight failed. */
+  #failure = signalled();
 
   constructor(private readonly deps: CaptureDeps) {
     this.position = deps.initialPosition;
@@ -77,16 +110,28 @@ export class CapturePipeline {
     const iterator = stream[Symbol.asyncIterator]();
     this.#iterator = iterator;
     let pending = iterator.next();
-    while (!signal.aborted) {
-      const first = await pending;
-      if (first.done) return;
-      const group: CapturedBatch[] = [first.value];
-      pending = iterator.next();
-      pending = (await this.#coalesce(group, pending)).next;
-      this.buffered += group.reduce((n, b) => n + b.changes.length, 0);
-      await this.deps.gate();
-      if (signal.aborted) return;
-      await this.#processUntilDone(group, signal);
+    try {
+      while (!signal.aborted) {
+        // A failed group is recovered at once, not when the log next has something to read.
+        const first = await Promise.race([pending, this.#failure.promise]);
+        if (first === undefined) {
+          await this.#drain(signal);
+          continue;
+        }
+        if (first.done) return await this.#drain(signal);
+        const group: CapturedBatch[] = [first.value];
+        pending = iterator.next();
+        pending = (await this.#coalesce(group, pending)).next;
+        this.buffered += group.reduce((n, b) => n + b.changes.length, 0);
+        await this.deps.gate();
+        if (signal.aborted) return await this.#drain(signal);
+        await this.#admit(group, signal);
+      }
+      await this.#drain(signal);
+    } finally {
+      // Whatever ends the loop, nothing may still be publishing when the engine resets the view and restarts.
+      await Promise.allSettled(this.#inFlight.map((f) => f.done));
+      this.#inFlight = [];
     }
     await iterator.return?.();
   }
@@ -123,36 +168,94 @@ export class CapturePipeline {
   }
 
   /**
-   * Processes a group, retrying it in place after a failure: the view drops what was not committed and the same
-   * changes are judged again, which is exactly what re-reading from the checkpoint would give, without depending on
-   * the source being able to re-read (a stream started at the log's end has no earlier position to go back to).
+   * Judges a group and starts its publish once the window has room; its checkpoint follows in the background, after
+   * every earlier group's. A failure anywhere is handled by {@link CapturePipeline.#recover}.
    */
-  async #processUntilDone(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
-    for (let failures = 0; ; ) {
+  async #admit(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
+    while (this.#inFlight.length >= this.deps.publishWindow) await this.#settleOldest(signal);
+    let staged: Staged;
+    try {
+      staged = await this.#stage(group, signal);
+    } catch (error) {
+      await this.#recover(error, [group], signal);
+      return;
+    }
+    const previous = this.#inFlight[this.#inFlight.length - 1]?.done;
+    const entry: InFlight = { group, done: Promise.resolve(), committed: false };
+    entry.done = this.#complete(staged, previous).then(() => {
+      entry.committed = true;
+    });
+    entry.done.catch(() => this.#failure.resolve(undefined));
+    this.#inFlight.push(entry);
+  }
+
+  async #settleOldest(signal: AbortSignal): Promise<void> {
+    try {
+      await this.#inFlight[0]!.done;
+      this.#inFlight.shift();
+      this.deps.onError(undefined, 0);
+    } catch (error) {
+      await this.#recover(error, [], signal);
+    }
+  }
+
+  async #drain(signal: AbortSignal): Promise<void> {
+    while (this.#inFlight.length > 0) await this.#settleOldest(signal);
+  }
+
+  /**
+   * After a failure: waits until nothing is publishing, then processes every group not yet checkpointed again, one at
+   * a time and in order, retrying each in place. The view drops what was not committed and the same changes are
+   * judged again, which is exactly what re-reading from the checkpoint would give, without depending on the source
+   * being able to re-read (a stream started at the log's end has no earlier position to go back to). Groups whose
+   * publish had succeeded are published again; receivers recognise them by position and version.
+   */
+  async #recover(error: unknown, unstaged: readonly (readonly CapturedBatch[])[], signal: AbortSignal): Promise<void> {
+    const inFlight = this.#inFlight;
+    this.#inFlight = [];
+    await Promise.allSettled(inFlight.map((f) => f.done));
+    this.#failure = signalled();
+    const groups = [...inFlight.filter((f) => !f.committed).map((f) => f.group), ...unstaged];
+    let failures = await this.#failed(error, 0, signal);
+    for (const group of groups) {
+      await this.#processUntilDone(group, signal, failures);
+      failures = 0;
+    }
+  }
+
+  /** Processes one group to its checkpoint, retrying it in place; `failures` counts the attempts already failed. */
+  async #processUntilDone(group: readonly CapturedBatch[], signal: AbortSignal, failures: number): Promise<void> {
+    for (;;) {
       try {
-        await this.#process(group, signal);
+        await this.#complete(await this.#stage(group, signal), undefined);
         this.deps.onError(undefined, 0);
         return;
       } catch (error) {
-        if (error instanceof StoppedError) {
-          // Nothing of the group was checkpointed: the next start reads it again.
-          this.deps.view.reset();
-          throw error;
-        }
-        failures += 1;
-        this.deps.onError(error, failures);
-        this.deps.view.reset();
-        await abortableDelay(Math.min(10_000, 50 * 2 ** Math.min(failures, 8)), signal);
-        if (signal.aborted) throw error;
+        failures = await this.#failed(error, failures, signal);
       }
     }
   }
 
-  async #process(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
-    const { view, hooks } = this.deps;
-    const changes = group.flatMap((b) => b.changes);
+  /** Resets the view after a failed attempt, reports it and backs off; rethrows when the engine is stopping. */
+  async #failed(error: unknown, failures: number, signal: AbortSignal): Promise<number> {
+    this.deps.view.reset();
+    // Nothing of the group was checkpointed: the next start reads it again.
+    if (error instanceof StoppedError) throw error;
+    const count = failures + 1;
+    this.deps.onError(error, count);
+    await abortableDelay(Math.min(10_000, 50 * 2 ** Math.min(count, 8)), signal);
+    if (signal.aborted) throw error;
+    return count;
+  }
+
+  /** Judges a group (or replays it), writes settled races back, seals its view changes and starts its publish. */
+  async #stage(group: readonly CapturedBatch[], signal: AbortSignal): Promise<Staged> {
+    const { view } = this.deps;
+    const changes = group.length === 1 ? group[0]!.changes : group.flatMap((b) => b.changes);
     const resumeAfter = group[group.length - 1]!.resumeAfter;
-    await view.load(changes.filter((c) => c.op !== 'truncate').map((c) => rowIdOf(c.table, c.key)));
+    const ids: string[] = [];
+    for (const c of changes) if (c.op !== 'truncate') ids.push(rowIdOf(c.table, c.key));
+    await view.load(ids);
     const replaying = this.#replayThrough !== undefined && resumeAfter <= this.#replayThrough;
     const judged = replaying
       ? { events: await this.#currentState(changes), reapplies: [], conflicts: [], echoes: 0 }
@@ -160,25 +263,42 @@ export class CapturePipeline {
     if (!replaying) this.#replayThrough = undefined;
     if (judged.conflicts.length > 0) this.deps.onConflicts(judged.conflicts);
     if (judged.reapplies.length > 0) await this.#writeBack(judged.reapplies, resumeAfter);
-    if (judged.events.length > 0) await this.#publish(judged.events, resumeAfter, signal);
-    await hooks.retry(() => view.commit(resumeAfter));
-    await hooks.retry(() => this.deps.source.acknowledge(resumeAfter));
-    this.position = resumeAfter;
-    this.lastCommitAt = new Date();
-    this.echoes += judged.echoes;
-    this.buffered -= changes.length;
-    hooks.metrics.captured(changes.length - judged.events.length, 'echo');
+    const sealed = view.seal();
+    const sending = judged.events.length > 0 ? this.#publish(judged.events, resumeAfter, signal) : undefined;
+    sending?.catch(() => undefined);
+    return { changes: changes.length, captured: judged.events, echoes: judged.echoes, resumeAfter, sealed, sending };
   }
 
-  /** Publishes the changes (mapped for the wire, if this source has a mapping), then audits them as captured. */
+  /** After the previous group's checkpoint and this group's publish: audit, checkpoint, acknowledge. */
+  async #complete(staged: Staged, previous: Promise<void> | undefined): Promise<void> {
+    const { view, hooks, audit, node } = this.deps;
+    // Both settle before this settles: once a failure is seen, nothing of this group is still publishing.
+    for (const result of await Promise.allSettled([previous, staged.sending])) {
+      if (result.status === 'rejected') throw result.reason;
+    }
+    if (audit !== undefined && staged.captured.length > 0) {
+      await hooks.retry(() =>
+        audit.append(staged.captured.map((event) => ({ kind: 'captured' as const, node, event }))),
+      );
+      hooks.metrics.audited(staged.captured.length);
+    }
+    await hooks.retry(() => view.commit(staged.resumeAfter, staged.sealed));
+    await hooks.retry(() => this.deps.source.acknowledge(staged.resumeAfter));
+    this.position = staged.resumeAfter;
+    this.lastCommitAt = new Date();
+    this.echoes += staged.echoes;
+    this.buffered -= staged.changes;
+    hooks.metrics.captured(staged.changes - staged.captured.length, 'echo');
+  }
+
+  /**
+   * Publishes the changes, mapped for the wire if this source has a mapping. The transport's `publish` is called
+   * before the first await on every path here, so groups reach an in-order transport in the order they were judged.
+   */
   async #publish(captured: ChangeEvent[], position: SourcePosition, signal: AbortSignal): Promise<void> {
-    const { node, audit, hooks, mapper } = this.deps;
+    const { mapper } = this.deps;
     const events = mapper === undefined ? captured : captured.flatMap((event) => mapper.mapChange(event) ?? []);
     if (events.length > 0) await this.#send(events, position, signal);
-    if (audit !== undefined) {
-      await hooks.retry(() => audit.append(captured.map((event) => ({ kind: 'captured' as const, node, event }))));
-      hooks.metrics.audited(captured.length);
-    }
   }
 
   /**
@@ -322,4 +442,13 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** A promise with its resolve function. */
+function signalled(): { promise: Promise<undefined>; resolve: (value: undefined) => void } {
+  let resolve!: (value: undefined) => void;
+  const promise = new Promise<undefined>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }

@@ -95,6 +95,12 @@ export class InProcessTransport implements Transport {
   readonly #subscribers = new Set<InProcessSubscription>();
   readonly #options: InProcessTransportOptions;
   #closed = false;
+  /**
+   * A publish appends its messages to the partitions before its first await, and rejects only when the transport is
+   * closed or the batch cannot be encoded (then nothing of it was appended, and no retry changes that): overlapping
+   * publishes are delivered in call order.
+   */
+  readonly publishesInOrder = true;
 
   constructor(options: InProcessTransportOptions = {}) {
     const count = options.partitions ?? 1;
@@ -108,9 +114,13 @@ export class InProcessTransport implements Transport {
   async publish(batch: ChangeBatch): Promise<void> {
     if (this.#closed) throw new WorkerSyncError('the in-process transport is closed', 'CLOSED', false);
     const receivers = this.#options.manual ? [] : [...this.#subscribers].filter((s) => s.node !== batch.origin);
+    // Encode every part before appending any, so a batch the codec refuses leaves nothing half-published.
+    const encoded = [...splitByPartition(batch, this.#partitions.length)].map(
+      ([partition, part]) => [partition, encodeBatch(part)] as const,
+    );
     const delivered: Promise<void>[] = [];
-    for (const [partition, part] of splitByPartition(batch, this.#partitions.length)) {
-      const message = new Message(encodeBatch(part), part.origin, batch.trace, receivers);
+    for (const [partition, bytes] of encoded) {
+      const message = new Message(bytes, batch.origin, batch.trace, receivers);
       this.#partitions[partition]!.push(message);
       delivered.push(message.delivered);
     }
