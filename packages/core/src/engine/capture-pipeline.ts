@@ -109,19 +109,28 @@ export class CapturePipeline {
     const stream = source.stream({ ...(after !== undefined ? { after } : { snapshot }), signal });
     const iterator = stream[Symbol.asyncIterator]();
     this.#iterator = iterator;
-    let pending = iterator.next();
+    // Read the next group only while fewer groups than the window are in flight (with a window of 1, while one is:
+    // reading ahead of a single publish). A source left alone meanwhile hands over what arrived as one larger batch,
+    // so batches grow when the peers apply slower than the log grows, instead of queueing many small ones.
+    const readLimit = Math.max(2, this.deps.publishWindow);
+    let pending: Promise<IteratorResult<CapturedBatch>> | undefined;
     try {
       while (!signal.aborted) {
+        if (pending === undefined && this.#inFlight.length >= readLimit) {
+          await this.#settleOldest(signal);
+          continue;
+        }
+        pending ??= iterator.next();
         // A failed group is recovered at once, not when the log next has something to read.
         const first = await Promise.race([pending, this.#failure.promise]);
         if (first === undefined) {
           await this.#drain(signal);
           continue;
         }
+        pending = undefined;
         if (first.done) return await this.#drain(signal);
         const group: CapturedBatch[] = [first.value];
-        pending = iterator.next();
-        pending = (await this.#coalesce(group, pending)).next;
+        pending = (await this.#coalesce(group)).next;
         this.buffered += group.reduce((n, b) => n + b.changes.length, 0);
         await this.deps.gate();
         if (signal.aborted) return await this.#drain(signal);
@@ -138,17 +147,16 @@ export class CapturePipeline {
 
   /**
    * Adds the batches that arrive within `maxDelayMs` while the group is under `maxEvents` (never splitting one, so
-   * transactions stay whole, and never mixing replayed batches with later ones); returns the read still outstanding.
+   * transactions stay whole, and never mixing replayed batches with later ones); returns the read still outstanding,
+   * if it started one.
    */
-  async #coalesce(
-    group: CapturedBatch[],
-    pending: Promise<IteratorResult<CapturedBatch>>,
-  ): Promise<{ next: Promise<IteratorResult<CapturedBatch>> }> {
+  async #coalesce(group: CapturedBatch[]): Promise<{ next: Promise<IteratorResult<CapturedBatch>> | undefined }> {
     const { maxDelayMs, maxEvents } = this.deps;
     const deadline = Date.now() + maxDelayMs;
     let events = group.reduce((n, b) => n + b.changes.length, 0);
-    let next = pending;
-    while (maxDelayMs > 0 && events < maxEvents) {
+    if (maxDelayMs <= 0 || events >= maxEvents) return { next: undefined };
+    let next = this.#iterator!.next();
+    while (events < maxEvents) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const result = await settledWithin(next, remaining);

@@ -168,6 +168,8 @@ class InProcessSubscription implements Subscription {
   readonly #attempts: number[];
   readonly #running = new Set<number>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Batches decoded ahead of their delivery (see {@link InProcessSubscription.#decodeNext}). */
+  readonly #decoded = new WeakMap<Message, ChangeBatch>();
   #paused = false;
   #closed = false;
 
@@ -246,7 +248,7 @@ class InProcessSubscription implements Subscription {
       if (maxDelay > 0) await sleep(Math.floor(random() * maxDelay));
       const message = this.partitions[partition]![this.#offsets[partition]!]!;
       try {
-        await retry(() => this.#handle(message, random), { ...this.transport.retry });
+        await retry(() => this.#handle(message, random, partition), { ...this.transport.retry });
       } catch (error) {
         if (this.transport.deadLetters === undefined) {
           // Nowhere to park it: keep it at the head of its partition and try again later rather than drop it.
@@ -285,12 +287,36 @@ class InProcessSubscription implements Subscription {
     }
   }
 
-  async #handle(message: Message, random: () => number): Promise<void> {
+  async #handle(message: Message, random: () => number, partition?: number): Promise<void> {
     if (message.origin === this.options.node) return;
-    const batch = decodeBatch(message.bytes);
+    const batch = this.#decoded.get(message) ?? decodeBatch(message.bytes);
+    this.#decoded.delete(message);
     const delivered = message.trace === undefined ? batch : { ...batch, trace: message.trace };
-    await this.options.handle(delivered);
+    const handled = this.options.handle(delivered);
+    if (partition !== undefined) this.#decodeNext(partition);
+    await handled;
     if (random() < (this.transport.faults?.duplicate ?? 0)) await this.options.handle(decodeBatch(message.bytes));
+  }
+
+  /**
+   * Decodes the message after the head of `partition` while the head's handler waits on its sink (on the next turn
+   * of the event loop, once the handler has sent its first request), so decoding overlaps the apply instead of
+   * following it. A message that does not decode is left to its own delivery, which decodes it again and
+   * dead-letters it.
+   */
+  #decodeNext(partition: number): void {
+    const head = this.#offsets[partition]!;
+    const next = this.partitions[partition]![head + 1];
+    if (next === undefined || next.origin === this.options.node || this.#decoded.has(next)) return;
+    setImmediate(() => {
+      // Only while the head is still being handled: once delivered, a message needs no decoding ahead.
+      if (this.#closed || this.#offsets[partition] !== head || this.#decoded.has(next)) return;
+      try {
+        this.#decoded.set(next, decodeBatch(next.bytes));
+      } catch {
+        // Reported when it is delivered.
+      }
+    });
   }
 
   async #deadLetter(message: Message, error: unknown): Promise<void> {
