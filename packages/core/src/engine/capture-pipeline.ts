@@ -1,5 +1,4 @@
 import type { HybridLogicalClock } from '../clock/hybrid-logical-clock.js';
-import { WorkerSyncError } from '../errors.js';
 import type { AuditSink } from '../interfaces/audit-sink.js';
 import type { ChangeSink } from '../interfaces/change-sink.js';
 import type { ChangeSource } from '../interfaces/change-source.js';
@@ -8,16 +7,16 @@ import type { Transport } from '../interfaces/transport.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type {
   CapturedBatch,
-  CapturedChange,
   ChangeBatch,
   ChangeEvent,
   NodeId,
   RowVersion,
   SourcePosition,
 } from '../model/change-event.js';
-import { writeBackDecider } from './apply-decider.js';
+import { currentState, writeBack } from './capture-settled.js';
+import { abortableDelay, StoppedError, settledWithin, signalled, unlessStopped } from './capture-waits.js';
 import type { EngineHooks } from './engine-hooks.js';
-import { type ConflictRecord, judgeChanges, type Reapply } from './log-judge.js';
+import { type ConflictRecord, judgeChanges } from './log-judge.js';
 import type { LogView } from './log-view.js';
 import { rowIdOf } from './row-ids.js';
 
@@ -266,11 +265,11 @@ export class CapturePipeline {
     await view.load(ids);
     const replaying = this.#replayThrough !== undefined && resumeAfter <= this.#replayThrough;
     const judged = replaying
-      ? { events: await this.#currentState(changes), reapplies: [], conflicts: [], echoes: 0 }
+      ? { events: await currentState(this.deps, changes), reapplies: [], conflicts: [], echoes: 0 }
       : judgeChanges(changes, { ...this.deps, sourceId: this.deps.source.id });
     if (!replaying) this.#replayThrough = undefined;
     if (judged.conflicts.length > 0) this.deps.onConflicts(judged.conflicts);
-    if (judged.reapplies.length > 0) await this.#writeBack(judged.reapplies, resumeAfter);
+    if (judged.reapplies.length > 0) await writeBack(this.deps, judged.reapplies, resumeAfter);
     const sealed = view.seal();
     const sending = judged.events.length > 0 ? this.#publish(judged.events, resumeAfter, signal) : undefined;
     sending?.catch(() => undefined);
@@ -337,126 +336,4 @@ export class CapturePipeline {
     this.published += events.length;
     hooks.metrics.captured(events.length, 'published');
   }
-
-  /** Writes settled races back through the node's own sink; a later log record shows them as echoes. */
-  async #writeBack(reapplies: readonly Reapply[], position: SourcePosition): Promise<void> {
-    const { node, source, localSink, hooks } = this.deps;
-    if (localSink === undefined) return;
-    const events: ChangeEvent[] = reapplies.map(({ change, row, version }) => {
-      const { applied: _applied, before: _before, unchanged: _unchanged, ...rest } = change;
-      return {
-        ...rest,
-        op: row === null ? 'delete' : 'update',
-        ...(row === null ? { after: undefined } : { after: row }),
-        origin: node,
-        sourceId: `${source.id}:settled`,
-        version,
-      };
-    });
-    const batch: ChangeBatch = {
-      id: `${node}/${source.id}:settled/${position}`,
-      origin: node,
-      sourceId: `${source.id}:settled`,
-      events,
-      position,
-    };
-    const expected = new Map(reapplies.map((r) => [rowIdOf(r.change.table, r.change.key), r.expected] as const));
-    await hooks.retry(() => localSink.apply(batch, writeBackDecider(expected)));
-  }
-
-  /** Replay: the current state (view version, data) of every row the changes touch, once each. */
-  async #currentState(changes: readonly CapturedChange[]): Promise<ChangeEvent[]> {
-    const { view, node, source, localSink } = this.deps;
-    const seen = new Set<string>();
-    const events: ChangeEvent[] = [];
-    for (const change of changes) {
-      if (change.op === 'truncate') continue;
-      const id = rowIdOf(change.table, change.key);
-      const entry = view.get(id);
-      if (seen.has(id) || entry === undefined) continue;
-      seen.add(id);
-      let row = entry.row;
-      if (row === undefined && localSink !== undefined) {
-        const [stored] = await localSink.read(change.table, [change.key]);
-        // Only data whose stored version is the view's belongs to that version; otherwise a newer local write
-        // is pending in the log and will be published when it is judged.
-        if (stored?.version.hlc === entry.version.hlc && stored.version.writer === entry.version.writer)
-          row = stored.row ?? null;
-      }
-      if (row === undefined) continue;
-      const { applied: _applied, before: _before, unchanged: _unchanged, after: _after, ...rest } = change;
-      events.push({
-        ...rest,
-        op: row === null ? 'delete' : 'update',
-        ...(row === null ? {} : { after: row }),
-        origin: node,
-        sourceId: source.id,
-        version: entry.version,
-      });
-    }
-    return events;
-  }
-}
-
-/** Why a capture loop gave up a batch in hand: its engine is stopping. */
-class StoppedError extends WorkerSyncError {
-  constructor() {
-    super('stopped while the transport held a publish; the batch is read again after a restart', 'STOPPED', false);
-  }
-}
-
-/** How long a stopping engine waits for a publish in hand before abandoning it. */
-const STOP_GRACE_MS = 2_000;
-
-/**
- * `work`, unless `signal` aborted and `work` then still did not finish within {@link STOP_GRACE_MS}: then a
- * {@link StoppedError} (`work` may still finish in the background; what it delivered is redelivered, harmlessly).
- */
-function unlessStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = () => {
-      timer = setTimeout(() => reject(new StoppedError()), STOP_GRACE_MS);
-    };
-    if (signal.aborted) giveUp();
-    else signal.addEventListener('abort', giveUp, { once: true });
-    work.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', giveUp);
-    });
-  });
-}
-
-/** The read's result if it settles within `ms` milliseconds, otherwise undefined (the read stays outstanding). */
-async function settledWithin<T>(read: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([read, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** A promise with its resolve function. */
-function signalled(): { promise: Promise<undefined>; resolve: (value: undefined) => void } {
-  let resolve!: (value: undefined) => void;
-  const promise = new Promise<undefined>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }
