@@ -343,11 +343,16 @@ class InProcessSubscription implements Subscription {
 /** Splits a batch per partition of its changes' row identities, in commit order within each part. */
 function splitByPartition(batch: ChangeBatch, partitions: number): Map<number, ChangeBatch> {
   const groups = new Map<number, ChangeEvent[]>();
-  for (const event of batch.events) {
-    const partition = fnv1a(rowIdentity(event.table, event.key)) % partitions;
-    const group = groups.get(partition);
-    if (group === undefined) groups.set(partition, [event]);
-    else group.push(event);
+  // One partition (the default) needs no row identities.
+  if (partitions === 1) {
+    if (batch.events.length > 0) groups.set(0, [...batch.events]);
+  } else {
+    for (const event of batch.events) {
+      const partition = fnv1a(rowIdentity(event.table, event.key)) % partitions;
+      const group = groups.get(partition);
+      if (group === undefined) groups.set(partition, [event]);
+      else group.push(event);
+    }
   }
   const parts = new Map<number, ChangeBatch>();
   for (const [partition, events] of groups) {
