@@ -43,10 +43,10 @@ describe('batch codec', () => {
       expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
       expect(Object.hasOwn(record, '__proto__')).toBe(true);
     }
-    expect(decoded.after!['__proto__']).toBe('a value');
+    expect(decoded.after!.__proto__).toBe('a value');
     expect(decoded.after!.constructor).toBe(1);
-    expect(decoded.version.vv['__proto__']).toBe(2);
-    expect(decoded.version.columns!['__proto__']).toBe(4n);
+    expect(decoded.version.vv.__proto__).toBe(2);
+    expect(decoded.version.columns!.__proto__).toBe(4n);
   });
 
   it('round-trips huge and empty values', () => {
