@@ -31,6 +31,24 @@ describe('batch codec', () => {
     expect(decodeBatch(bytes)).toEqual(batch([]));
   });
 
+  it('keeps a column, node or stamp named __proto__ an own field, never the prototype', () => {
+    // JSON.parse makes __proto__ an own field, as a source reading such a column does.
+    const after = JSON.parse('{"__proto__": "a value", "constructor": 1}') as Row;
+    const vv = JSON.parse('{"__proto__": 2}') as Record<string, number>;
+    const columns: Record<string, bigint> = { constructor: 3n };
+    Object.defineProperty(columns, '__proto__', { value: 4n, enumerable: true, writable: true, configurable: true });
+    const version = { vv, hlc: 5n, writer: 'n1', deleted: false, columns };
+    const decoded = decodeBatch(encodeBatch(batch([event(after, { version })]))).events[0]!;
+    for (const record of [decoded.after!, decoded.version.vv, decoded.version.columns!]) {
+      expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+      expect(Object.hasOwn(record, '__proto__')).toBe(true);
+    }
+    expect(decoded.after!.__proto__).toBe('a value');
+    expect(decoded.after!.constructor).toBe(1);
+    expect(decoded.version.vv.__proto__).toBe(2);
+    expect(decoded.version.columns!.__proto__).toBe(4n);
+  });
+
   it('round-trips huge and empty values', () => {
     const big = batch([
       event({ text: 'ü'.repeat(100_000), blob: new Uint8Array(1 << 18).fill(7), empty: '', none: new Uint8Array() }),

@@ -143,9 +143,22 @@ function readRow(r: ByteReader, s: SymbolReader): Row {
     const at = r.offset;
     const name = s.read('column name');
     if (Object.hasOwn(row, name)) r.fail(`distinct column names, got "${name}" twice`, at);
-    Object.defineProperty(row, name, { value: readValue(r), enumerable: true, writable: true, configurable: true });
+    setOwn(row, name, readValue(r));
   }
   return row;
+}
+
+/**
+ * Sets an own enumerable property. Plain assignment does that for every name except `__proto__`, which would set
+ * the prototype instead; only that name goes through defineProperty, which turns the object into a slow dictionary
+ * for every later access (the decoded rows are read by the sinks, row by row).
+ */
+function setOwn<T>(target: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') {
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[name] = value;
+  }
 }
 
 function writeVersion(w: ByteWriter, s: SymbolWriter, version: RowVersion, canonical: boolean): void {
@@ -180,7 +193,7 @@ function readVersion(r: ByteReader, s: SymbolReader, deleted: boolean, hasColumn
     const at = r.offset;
     const node = s.read('version vector node');
     if (Object.hasOwn(vv, node)) r.fail(`distinct version vector nodes, got "${node}" twice`, at);
-    Object.defineProperty(vv, node, { value: r.varuint('a version counter'), enumerable: true, writable: true });
+    setOwn(vv, node, r.varuint('a version counter'));
   }
   const hlc = r.varuint64('an HLC');
   const writer = s.read('writer');
@@ -191,7 +204,7 @@ function readVersion(r: ByteReader, s: SymbolReader, deleted: boolean, hasColumn
     const at = r.offset;
     const column = s.read('stamped column');
     if (Object.hasOwn(columns, column)) r.fail(`distinct stamped columns, got "${column}" twice`, at);
-    Object.defineProperty(columns, column, { value: r.varuint64('a column HLC'), enumerable: true, writable: true });
+    setOwn(columns, column, r.varuint64('a column HLC'));
   }
   return { vv, hlc, writer, deleted, columns };
 }

@@ -1,5 +1,4 @@
 import type { HybridLogicalClock } from '../clock/hybrid-logical-clock.js';
-import { WorkerSyncError } from '../errors.js';
 import type { AuditSink } from '../interfaces/audit-sink.js';
 import type { ChangeSink } from '../interfaces/change-sink.js';
 import type { ChangeSource } from '../interfaces/change-source.js';
@@ -8,15 +7,16 @@ import type { Transport } from '../interfaces/transport.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type {
   CapturedBatch,
-  CapturedChange,
   ChangeBatch,
   ChangeEvent,
   NodeId,
+  RowVersion,
   SourcePosition,
 } from '../model/change-event.js';
-import { writeBackDecider } from './apply-decider.js';
+import { currentState, writeBack } from './capture-settled.js';
+import { abortableDelay, StoppedError, settledWithin, signalled, unlessStopped } from './capture-waits.js';
 import type { EngineHooks } from './engine-hooks.js';
-import { type ConflictRecord, judgeChanges, type Reapply } from './log-judge.js';
+import { type ConflictRecord, judgeChanges } from './log-judge.js';
 import type { LogView } from './log-view.js';
 import { rowIdOf } from './row-ids.js';
 
@@ -35,6 +35,8 @@ export interface CaptureDeps {
   readonly audit: AuditSink | undefined;
   readonly maxEvents: number;
   readonly maxDelayMs: number;
+  /** Judged groups that may be publishing at once (1 unless the transport publishes in order). */
+  readonly publishWindow: number;
   readonly snapshot: boolean;
   readonly hooks: EngineHooks;
   /** Resolves when the engine is not paused. */
@@ -45,10 +47,36 @@ export interface CaptureDeps {
   readonly onError: (error: unknown, failures: number) => void;
 }
 
+/** A judged group whose publish has started, on its way to its checkpoint. */
+interface Staged {
+  readonly changes: number;
+  /** The stamped local writes (before outbound mapping), audited as captured. */
+  readonly captured: readonly ChangeEvent[];
+  readonly echoes: number;
+  readonly resumeAfter: SourcePosition;
+  /** The log view's changes up to this group, committed with its position. */
+  readonly sealed: ReadonlyMap<string, RowVersion>;
+  /** The publish, when there was anything to publish. */
+  readonly sending: Promise<void> | undefined;
+}
+
+/** A group in the publish window. */
+interface InFlight {
+  readonly group: readonly CapturedBatch[];
+  /** Resolves once the group is checkpointed; rejects when it or an earlier group failed. */
+  done: Promise<void>;
+  committed: boolean;
+}
+
 /**
  * One source's half of the engine: read the log in order, judge it (stamp local writes, drop echoes, settle races),
- * publish, audit, then checkpoint position and log view together and acknowledge the source — in that order, so a
- * crash at any point replays from a checkpoint whose view matches it and loses nothing.
+ * publish, audit, then checkpoint position and log view together and acknowledge the source — in that order for
+ * each group, so a crash at any point replays from a checkpoint whose view matches it and loses nothing.
+ *
+ * With a transport that publishes in order, up to `publishWindow` judged groups publish at once while the next ones
+ * are read and judged: the in-process transport resolves a publish only once the peers applied it, and waiting for
+ * that before judging more would serialise capture and apply. Checkpoints still advance in log order, each only
+ * over groups whose publish resolved, and a failure re-judges every group not yet checkpointed.
  */
 export class CapturePipeline {
   /** The last checkpointed position. */
@@ -62,6 +90,10 @@ export class CapturePipeline {
   /** Replay: changes up to this position republish the rows' current state instead of being judged again. */
   #replayThrough: SourcePosition | undefined;
   #iterator: AsyncIterator<CapturedBatch> | undefined;
+  /** Groups publishing or waiting for their checkpoint, oldest first. */
+  #inFlight: InFlight[] = [];
+  /** Resolves when a group in flight failed. */
+  #failure = signalled();
 
   constructor(private readonly deps: CaptureDeps) {
     this.position = deps.initialPosition;
@@ -76,34 +108,54 @@ export class CapturePipeline {
     const stream = source.stream({ ...(after !== undefined ? { after } : { snapshot }), signal });
     const iterator = stream[Symbol.asyncIterator]();
     this.#iterator = iterator;
-    let pending = iterator.next();
-    while (!signal.aborted) {
-      const first = await pending;
-      if (first.done) return;
-      const group: CapturedBatch[] = [first.value];
-      pending = iterator.next();
-      pending = (await this.#coalesce(group, pending)).next;
-      this.buffered += group.reduce((n, b) => n + b.changes.length, 0);
-      await this.deps.gate();
-      if (signal.aborted) return;
-      await this.#processUntilDone(group, signal);
+    // Read the next group only while fewer groups than the window are in flight (with a window of 1, while one is:
+    // reading ahead of a single publish). A source left alone meanwhile hands over what arrived as one larger batch,
+    // so batches grow when the peers apply slower than the log grows, instead of queueing many small ones.
+    const readLimit = Math.max(2, this.deps.publishWindow);
+    let pending: Promise<IteratorResult<CapturedBatch>> | undefined;
+    try {
+      while (!signal.aborted) {
+        if (pending === undefined && this.#inFlight.length >= readLimit) {
+          await this.#settleOldest(signal);
+          continue;
+        }
+        pending ??= iterator.next();
+        // A failed group is recovered at once, not when the log next has something to read.
+        const first = await Promise.race([pending, this.#failure.promise]);
+        if (first === undefined) {
+          await this.#drain(signal);
+          continue;
+        }
+        pending = undefined;
+        if (first.done) return await this.#drain(signal);
+        const group: CapturedBatch[] = [first.value];
+        pending = (await this.#coalesce(group)).next;
+        this.buffered += group.reduce((n, b) => n + b.changes.length, 0);
+        await this.deps.gate();
+        if (signal.aborted) return await this.#drain(signal);
+        await this.#admit(group, signal);
+      }
+      await this.#drain(signal);
+    } finally {
+      // Whatever ends the loop, nothing may still be publishing when the engine resets the view and restarts.
+      await Promise.allSettled(this.#inFlight.map((f) => f.done));
+      this.#inFlight = [];
     }
     await iterator.return?.();
   }
 
   /**
    * Adds the batches that arrive within `maxDelayMs` while the group is under `maxEvents` (never splitting one, so
-   * transactions stay whole, and never mixing replayed batches with later ones); returns the read still outstanding.
+   * transactions stay whole, and never mixing replayed batches with later ones); returns the read still outstanding,
+   * if it started one.
    */
-  async #coalesce(
-    group: CapturedBatch[],
-    pending: Promise<IteratorResult<CapturedBatch>>,
-  ): Promise<{ next: Promise<IteratorResult<CapturedBatch>> }> {
+  async #coalesce(group: CapturedBatch[]): Promise<{ next: Promise<IteratorResult<CapturedBatch>> | undefined }> {
     const { maxDelayMs, maxEvents } = this.deps;
     const deadline = Date.now() + maxDelayMs;
     let events = group.reduce((n, b) => n + b.changes.length, 0);
-    let next = pending;
-    while (maxDelayMs > 0 && events < maxEvents) {
+    if (maxDelayMs <= 0 || events >= maxEvents) return { next: undefined };
+    let next = this.#iterator!.next();
+    while (events < maxEvents) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const result = await settledWithin(next, remaining);
@@ -123,62 +175,137 @@ export class CapturePipeline {
   }
 
   /**
-   * Processes a group, retrying it in place after a failure: the view drops what was not committed and the same
-   * changes are judged again, which is exactly what re-reading from the checkpoint would give, without depending on
-   * the source being able to re-read (a stream started at the log's end has no earlier position to go back to).
+   * Judges a group and starts its publish once the window has room; its checkpoint follows in the background, after
+   * every earlier group's. A failure anywhere is handled by {@link CapturePipeline.#recover}.
    */
-  async #processUntilDone(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
-    for (let failures = 0; ; ) {
+  async #admit(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
+    while (this.#inFlight.length >= this.deps.publishWindow) await this.#settleOldest(signal);
+    let staged: Staged;
+    try {
+      staged = await this.#stage(group, signal);
+    } catch (error) {
+      await this.#recover(error, [group], signal);
+      return;
+    }
+    const previous = this.#inFlight[this.#inFlight.length - 1]?.done;
+    const entry: InFlight = { group, done: Promise.resolve(), committed: false };
+    entry.done = this.#complete(staged, previous).then(() => {
+      entry.committed = true;
+    });
+    entry.done.catch(() => this.#failure.resolve(undefined));
+    this.#inFlight.push(entry);
+  }
+
+  async #settleOldest(signal: AbortSignal): Promise<void> {
+    try {
+      await this.#inFlight[0]!.done;
+      this.#inFlight.shift();
+      this.deps.onError(undefined, 0);
+    } catch (error) {
+      await this.#recover(error, [], signal);
+    }
+  }
+
+  async #drain(signal: AbortSignal): Promise<void> {
+    while (this.#inFlight.length > 0) await this.#settleOldest(signal);
+  }
+
+  /**
+   * After a failure: waits until nothing is publishing, then processes every group not yet checkpointed again, one at
+   * a time and in order, retrying each in place. The view drops what was not committed and the same changes are
+   * judged again, which is exactly what re-reading from the checkpoint would give, without depending on the source
+   * being able to re-read (a stream started at the log's end has no earlier position to go back to). Groups whose
+   * publish had succeeded are published again; receivers recognise them by position and version.
+   */
+  async #recover(error: unknown, unstaged: readonly (readonly CapturedBatch[])[], signal: AbortSignal): Promise<void> {
+    const inFlight = this.#inFlight;
+    this.#inFlight = [];
+    await Promise.allSettled(inFlight.map((f) => f.done));
+    this.#failure = signalled();
+    const groups = [...inFlight.filter((f) => !f.committed).map((f) => f.group), ...unstaged];
+    let failures = await this.#failed(error, 0, signal);
+    for (const group of groups) {
+      await this.#processUntilDone(group, signal, failures);
+      failures = 0;
+    }
+  }
+
+  /** Processes one group to its checkpoint, retrying it in place; `failures` counts the attempts already failed. */
+  async #processUntilDone(group: readonly CapturedBatch[], signal: AbortSignal, failures: number): Promise<void> {
+    for (;;) {
       try {
-        await this.#process(group, signal);
+        await this.#complete(await this.#stage(group, signal), undefined);
         this.deps.onError(undefined, 0);
         return;
       } catch (error) {
-        if (error instanceof StoppedError) {
-          // Nothing of the group was checkpointed: the next start reads it again.
-          this.deps.view.reset();
-          throw error;
-        }
-        failures += 1;
-        this.deps.onError(error, failures);
-        this.deps.view.reset();
-        await abortableDelay(Math.min(10_000, 50 * 2 ** Math.min(failures, 8)), signal);
-        if (signal.aborted) throw error;
+        failures = await this.#failed(error, failures, signal);
       }
     }
   }
 
-  async #process(group: readonly CapturedBatch[], signal: AbortSignal): Promise<void> {
-    const { view, hooks } = this.deps;
-    const changes = group.flatMap((b) => b.changes);
+  /** Resets the view after a failed attempt, reports it and backs off; rethrows when the engine is stopping. */
+  async #failed(error: unknown, failures: number, signal: AbortSignal): Promise<number> {
+    this.deps.view.reset();
+    // Nothing of the group was checkpointed: the next start reads it again.
+    if (error instanceof StoppedError) throw error;
+    const count = failures + 1;
+    this.deps.onError(error, count);
+    await abortableDelay(Math.min(10_000, 50 * 2 ** Math.min(count, 8)), signal);
+    if (signal.aborted) throw error;
+    return count;
+  }
+
+  /** Judges a group (or replays it), writes settled races back, seals its view changes and starts its publish. */
+  async #stage(group: readonly CapturedBatch[], signal: AbortSignal): Promise<Staged> {
+    const { view } = this.deps;
+    const changes = group.length === 1 ? group[0]!.changes : group.flatMap((b) => b.changes);
     const resumeAfter = group[group.length - 1]!.resumeAfter;
-    await view.load(changes.filter((c) => c.op !== 'truncate').map((c) => rowIdOf(c.table, c.key)));
+    const ids: string[] = [];
+    for (const c of changes) if (c.op !== 'truncate') ids.push(rowIdOf(c.table, c.key));
+    await view.load(ids);
     const replaying = this.#replayThrough !== undefined && resumeAfter <= this.#replayThrough;
     const judged = replaying
-      ? { events: await this.#currentState(changes), reapplies: [], conflicts: [], echoes: 0 }
+      ? { events: await currentState(this.deps, changes), reapplies: [], conflicts: [], echoes: 0 }
       : judgeChanges(changes, { ...this.deps, sourceId: this.deps.source.id });
     if (!replaying) this.#replayThrough = undefined;
     if (judged.conflicts.length > 0) this.deps.onConflicts(judged.conflicts);
-    if (judged.reapplies.length > 0) await this.#writeBack(judged.reapplies, resumeAfter);
-    if (judged.events.length > 0) await this.#publish(judged.events, resumeAfter, signal);
-    await hooks.retry(() => view.commit(resumeAfter));
-    await hooks.retry(() => this.deps.source.acknowledge(resumeAfter));
-    this.position = resumeAfter;
-    this.lastCommitAt = new Date();
-    this.echoes += judged.echoes;
-    this.buffered -= changes.length;
-    hooks.metrics.captured(changes.length - judged.events.length, 'echo');
+    if (judged.reapplies.length > 0) await writeBack(this.deps, judged.reapplies, resumeAfter);
+    const sealed = view.seal();
+    const sending = judged.events.length > 0 ? this.#publish(judged.events, resumeAfter, signal) : undefined;
+    sending?.catch(() => undefined);
+    return { changes: changes.length, captured: judged.events, echoes: judged.echoes, resumeAfter, sealed, sending };
   }
 
-  /** Publishes the changes (mapped for the wire, if this source has a mapping), then audits them as captured. */
+  /** After the previous group's checkpoint and this group's publish: audit, checkpoint, acknowledge. */
+  async #complete(staged: Staged, previous: Promise<void> | undefined): Promise<void> {
+    const { view, hooks, audit, node } = this.deps;
+    // Both settle before this settles: once a failure is seen, nothing of this group is still publishing.
+    for (const result of await Promise.allSettled([previous, staged.sending])) {
+      if (result.status === 'rejected') throw result.reason;
+    }
+    if (audit !== undefined && staged.captured.length > 0) {
+      await hooks.retry(() =>
+        audit.append(staged.captured.map((event) => ({ kind: 'captured' as const, node, event }))),
+      );
+      hooks.metrics.audited(staged.captured.length);
+    }
+    await hooks.retry(() => view.commit(staged.resumeAfter, staged.sealed));
+    await hooks.retry(() => this.deps.source.acknowledge(staged.resumeAfter));
+    this.position = staged.resumeAfter;
+    this.lastCommitAt = new Date();
+    this.echoes += staged.echoes;
+    this.buffered -= staged.changes;
+    hooks.metrics.captured(staged.changes - staged.captured.length, 'echo');
+  }
+
+  /**
+   * Publishes the changes, mapped for the wire if this source has a mapping. The transport's `publish` is called
+   * before the first await on every path here, so groups reach an in-order transport in the order they were judged.
+   */
   async #publish(captured: ChangeEvent[], position: SourcePosition, signal: AbortSignal): Promise<void> {
-    const { node, audit, hooks, mapper } = this.deps;
+    const { mapper } = this.deps;
     const events = mapper === undefined ? captured : captured.flatMap((event) => mapper.mapChange(event) ?? []);
     if (events.length > 0) await this.#send(events, position, signal);
-    if (audit !== undefined) {
-      await hooks.retry(() => audit.append(captured.map((event) => ({ kind: 'captured' as const, node, event }))));
-      hooks.metrics.audited(captured.length);
-    }
   }
 
   /**
@@ -209,117 +336,4 @@ export class CapturePipeline {
     this.published += events.length;
     hooks.metrics.captured(events.length, 'published');
   }
-
-  /** Writes settled races back through the node's own sink; a later log record shows them as echoes. */
-  async #writeBack(reapplies: readonly Reapply[], position: SourcePosition): Promise<void> {
-    const { node, source, localSink, hooks } = this.deps;
-    if (localSink === undefined) return;
-    const events: ChangeEvent[] = reapplies.map(({ change, row, version }) => {
-      const { applied: _applied, before: _before, unchanged: _unchanged, ...rest } = change;
-      return {
-        ...rest,
-        op: row === null ? 'delete' : 'update',
-        ...(row === null ? { after: undefined } : { after: row }),
-        origin: node,
-        sourceId: `${source.id}:settled`,
-        version,
-      };
-    });
-    const batch: ChangeBatch = {
-      id: `${node}/${source.id}:settled/${position}`,
-      origin: node,
-      sourceId: `${source.id}:settled`,
-      events,
-      position,
-    };
-    const expected = new Map(reapplies.map((r) => [rowIdOf(r.change.table, r.change.key), r.expected] as const));
-    await hooks.retry(() => localSink.apply(batch, writeBackDecider(expected)));
-  }
-
-  /** Replay: the current state (view version, data) of every row the changes touch, once each. */
-  async #currentState(changes: readonly CapturedChange[]): Promise<ChangeEvent[]> {
-    const { view, node, source, localSink } = this.deps;
-    const seen = new Set<string>();
-    const events: ChangeEvent[] = [];
-    for (const change of changes) {
-      if (change.op === 'truncate') continue;
-      const id = rowIdOf(change.table, change.key);
-      const entry = view.get(id);
-      if (seen.has(id) || entry === undefined) continue;
-      seen.add(id);
-      let row = entry.row;
-      if (row === undefined && localSink !== undefined) {
-        const [stored] = await localSink.read(change.table, [change.key]);
-        // Only data whose stored version is the view's belongs to that version; otherwise a newer local write
-        // is pending in the log and will be published when it is judged.
-        if (stored?.version.hlc === entry.version.hlc && stored.version.writer === entry.version.writer)
-          row = stored.row ?? null;
-      }
-      if (row === undefined) continue;
-      const { applied: _applied, before: _before, unchanged: _unchanged, after: _after, ...rest } = change;
-      events.push({
-        ...rest,
-        op: row === null ? 'delete' : 'update',
-        ...(row === null ? {} : { after: row }),
-        origin: node,
-        sourceId: source.id,
-        version: entry.version,
-      });
-    }
-    return events;
-  }
-}
-
-/** Why a capture loop gave up a batch in hand: its engine is stopping. */
-class StoppedError extends WorkerSyncError {
-  constructor() {
-    super('stopped while the transport held a publish; the batch is read again after a restart', 'STOPPED', false);
-  }
-}
-
-/** How long a stopping engine waits for a publish in hand before abandoning it. */
-const STOP_GRACE_MS = 2_000;
-
-/**
- * `work`, unless `signal` aborted and `work` then still did not finish within {@link STOP_GRACE_MS}: then a
- * {@link StoppedError} (`work` may still finish in the background; what it delivered is redelivered, harmlessly).
- */
-function unlessStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = () => {
-      timer = setTimeout(() => reject(new StoppedError()), STOP_GRACE_MS);
-    };
-    if (signal.aborted) giveUp();
-    else signal.addEventListener('abort', giveUp, { once: true });
-    work.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', giveUp);
-    });
-  });
-}
-
-/** The read's result if it settles within `ms` milliseconds, otherwise undefined (the read stays outstanding). */
-async function settledWithin<T>(read: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([read, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

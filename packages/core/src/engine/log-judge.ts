@@ -215,6 +215,8 @@ function stampTruncate(change: CapturedChange, ctx: JudgeContext): ChangeEvent {
 }
 
 function toEvent(change: CapturedChange, version: RowVersion, ctx: JudgeContext): ChangeEvent {
+  // A plain spread is far cheaper than a rest pattern, and local writes carry no `applied` to drop.
+  if (!('applied' in change)) return { ...change, origin: ctx.node, sourceId: ctx.sourceId, version };
   const { applied: _applied, ...rest } = change;
   return { ...rest, origin: ctx.node, sourceId: ctx.sourceId, version };
 }
@@ -226,7 +228,9 @@ function toEvent(change: CapturedChange, version: RowVersion, ctx: JudgeContext)
 export function imageAfter(change: CapturedChange, prev: ViewEntry | undefined): Row | null | undefined {
   if (change.op === 'delete') return null;
   if (change.after === undefined) return prev?.row;
-  return { ...(prev?.row ?? {}), ...change.after };
+  // Rows are never mutated once captured, so a full image needs no copy.
+  if (prev?.row == null) return change.after;
+  return { ...prev.row, ...change.after };
 }
 
 /** The common prefix of every row id of a table. */

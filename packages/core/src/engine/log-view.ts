@@ -19,7 +19,7 @@ export interface ViewEntry {
  */
 export class LogView {
   readonly #entries = new Map<string, ViewEntry>();
-  readonly #dirty = new Map<string, RowVersion>();
+  #dirty = new Map<string, RowVersion>();
 
   constructor(
     private readonly store: CheckpointStore,
@@ -28,9 +28,10 @@ export class LogView {
 
   /** Makes sure the rows are loaded from the store before {@link LogView.get} is asked about them. */
   async load(rowIds: Iterable<string>): Promise<void> {
-    const missing = [...new Set(rowIds)].filter((id) => !this.#entries.has(id));
-    if (missing.length === 0) return;
-    const stored = await this.store.versions(this.sourceId, missing);
+    const missing = new Set<string>();
+    for (const id of rowIds) if (!this.#entries.has(id)) missing.add(id);
+    if (missing.size === 0) return;
+    const stored = await this.store.versions(this.sourceId, [...missing]);
     for (const [id, version] of stored) if (!this.#entries.has(id)) this.#entries.set(id, { version });
   }
 
@@ -56,10 +57,19 @@ export class LogView {
     this.#dirty.clear();
   }
 
-  /** Commits the position with every version changed since the last commit, atomically. */
-  async commit(position: SourcePosition): Promise<void> {
-    const changed = new Map(this.#dirty);
-    await this.store.commit(this.sourceId, position, changed);
-    for (const [id, version] of changed) if (this.#dirty.get(id) === version) this.#dirty.delete(id);
+  /**
+   * Takes the versions changed since the last seal: what the batch just judged moved, to be committed with that
+   * batch's position. Several judged batches may be publishing at once; each commits only its own changes, in log
+   * order, so the store never holds a version from beyond the position it is stored with.
+   */
+  seal(): ReadonlyMap<string, RowVersion> {
+    const sealed = this.#dirty;
+    this.#dirty = new Map();
+    return sealed;
+  }
+
+  /** Commits `position` with the versions {@link LogView.seal} took for it, atomically. */
+  async commit(position: SourcePosition, sealed: ReadonlyMap<string, RowVersion>): Promise<void> {
+    await this.store.commit(this.sourceId, position, sealed);
   }
 }

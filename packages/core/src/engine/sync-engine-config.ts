@@ -70,6 +70,11 @@ export const syncEngineConfigSchema = z.object({
     .object({
       maxEvents: z.number().int().positive().default(500),
       maxDelayMs: z.number().int().min(0).default(0),
+      /**
+       * Judged batches of one source that may be publishing at once, checkpointed in log order as their publishes
+       * resolve. Only with a transport whose `publishesInOrder` is true; otherwise one at a time.
+       */
+      publishWindow: z.number().int().positive().default(2),
     })
     .prefault({}),
   /** Retry options for publish and sink apply (passed to `retry`). */

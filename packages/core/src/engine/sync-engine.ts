@@ -137,6 +137,7 @@ export class SyncEngine {
         audit: this.#config.audit,
         maxEvents: this.#config.batching.maxEvents,
         maxDelayMs: this.#config.batching.maxDelayMs,
+        publishWindow: this.#config.transport.publishesInOrder === true ? this.#config.batching.publishWindow : 1,
         snapshot: this.#config.snapshot,
         hooks: this.#hooks,
         gate: () => this.#unpaused,

@@ -32,6 +32,14 @@ export interface SubscribeOptions {
  * ```
  */
 export interface Transport {
+  /**
+   * True when publishes may overlap: batches whose `publish` calls overlap still reach every subscriber in call
+   * order, and a publish rejects only when no later one can be delivered either (the transport is closed). The
+   * engine then keeps several judged batches of a source publishing at once and checkpoints them in order. Absent
+   * or false, the engine publishes one batch at a time: a rejected publish retried after a later one was delivered
+   * would arrive behind it, and a sink's per-stream position record would take it for a redelivery.
+   */
+  readonly publishesInOrder?: boolean;
   /** Resolves once the transport durably holds the batch; only then may the source position be checkpointed. */
   publish(batch: ChangeBatch): Promise<void>;
   /** Delivers every other node's batches to `handle`, with explicit acknowledgement by resolution. */

@@ -33,4 +33,15 @@ describe('rowIdentity', () => {
     expect(a).not.toBe(b);
     expect(a.startsWith('a%2Eb.c/')).toBe(true);
   });
+
+  it('encodes keys of every length as Buffer base64url does', () => {
+    for (let length = 0; length <= 60; length++) {
+      const text = 'k'.repeat(length);
+      const id = rowIdentity(orders, [['id', text]]);
+      const encoded = id.slice('public.orders/'.length);
+      const bytes = Buffer.from(encoded, 'base64url');
+      expect(bytes.toString('base64url')).toBe(encoded);
+      expect(bytes.subarray(bytes.length - length).toString()).toBe(text);
+    }
+  });
 });

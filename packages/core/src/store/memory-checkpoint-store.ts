@@ -32,15 +32,15 @@ export class MemoryCheckpointStore implements CheckpointStore {
     if (stored === undefined) return found;
     for (const rowId of rowIds) {
       const version = stored.get(rowId);
-      if (version !== undefined) found.set(rowId, structuredClone(version));
+      if (version !== undefined) found.set(rowId, copyVersion(version));
     }
     return found;
   }
 
   /** {@inheritDoc CheckpointStore.commit} */
   async commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, RowVersion>): Promise<void> {
-    // Copy first: a structuredClone failure must leave the store untouched, so the commit stays all-or-nothing.
-    const copies = [...versions].map(([rowId, version]) => [rowId, structuredClone(version)] as const);
+    // Copy first: a failure must leave the store untouched, so the commit stays all-or-nothing.
+    const copies = [...versions].map(([rowId, version]) => [rowId, copyVersion(version)] as const);
     let entry = this.#sources.get(sourceId);
     if (entry === undefined) {
       entry = { position, versions: new Map() };
@@ -59,4 +59,13 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   /** Nothing to release. */
   async close(): Promise<void> {}
+}
+
+/**
+ * A deep copy of a version. Its parts are plain records of bigints and numbers, so copying them field by field
+ * gives what `structuredClone` would, at a fraction of its cost on the commit path.
+ */
+function copyVersion(version: RowVersion): RowVersion {
+  const copy = { ...version, vv: { ...version.vv } };
+  return version.columns === undefined ? copy : { ...copy, columns: { ...version.columns } };
 }

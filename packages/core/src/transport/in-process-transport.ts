@@ -95,6 +95,12 @@ export class InProcessTransport implements Transport {
   readonly #subscribers = new Set<InProcessSubscription>();
   readonly #options: InProcessTransportOptions;
   #closed = false;
+  /**
+   * A publish appends its messages to the partitions before its first await, and rejects only when the transport is
+   * closed or the batch cannot be encoded (then nothing of it was appended, and no retry changes that): overlapping
+   * publishes are delivered in call order.
+   */
+  readonly publishesInOrder = true;
 
   constructor(options: InProcessTransportOptions = {}) {
     const count = options.partitions ?? 1;
@@ -108,9 +114,13 @@ export class InProcessTransport implements Transport {
   async publish(batch: ChangeBatch): Promise<void> {
     if (this.#closed) throw new WorkerSyncError('the in-process transport is closed', 'CLOSED', false);
     const receivers = this.#options.manual ? [] : [...this.#subscribers].filter((s) => s.node !== batch.origin);
+    // Encode every part before appending any, so a batch the codec refuses leaves nothing half-published.
+    const encoded = [...splitByPartition(batch, this.#partitions.length)].map(
+      ([partition, part]) => [partition, encodeBatch(part)] as const,
+    );
     const delivered: Promise<void>[] = [];
-    for (const [partition, part] of splitByPartition(batch, this.#partitions.length)) {
-      const message = new Message(encodeBatch(part), part.origin, batch.trace, receivers);
+    for (const [partition, bytes] of encoded) {
+      const message = new Message(bytes, batch.origin, batch.trace, receivers);
       this.#partitions[partition]!.push(message);
       delivered.push(message.delivered);
     }
@@ -158,6 +168,8 @@ class InProcessSubscription implements Subscription {
   readonly #attempts: number[];
   readonly #running = new Set<number>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Batches decoded ahead of their delivery (see {@link InProcessSubscription.#decodeNext}). */
+  readonly #decoded = new WeakMap<Message, ChangeBatch>();
   #paused = false;
   #closed = false;
 
@@ -236,7 +248,7 @@ class InProcessSubscription implements Subscription {
       if (maxDelay > 0) await sleep(Math.floor(random() * maxDelay));
       const message = this.partitions[partition]![this.#offsets[partition]!]!;
       try {
-        await retry(() => this.#handle(message, random), { ...this.transport.retry });
+        await retry(() => this.#handle(message, random, partition), { ...this.transport.retry });
       } catch (error) {
         if (this.transport.deadLetters === undefined) {
           // Nowhere to park it: keep it at the head of its partition and try again later rather than drop it.
@@ -275,12 +287,36 @@ class InProcessSubscription implements Subscription {
     }
   }
 
-  async #handle(message: Message, random: () => number): Promise<void> {
+  async #handle(message: Message, random: () => number, partition?: number): Promise<void> {
     if (message.origin === this.options.node) return;
-    const batch = decodeBatch(message.bytes);
+    const batch = this.#decoded.get(message) ?? decodeBatch(message.bytes);
+    this.#decoded.delete(message);
     const delivered = message.trace === undefined ? batch : { ...batch, trace: message.trace };
-    await this.options.handle(delivered);
+    const handled = this.options.handle(delivered);
+    if (partition !== undefined) this.#decodeNext(partition);
+    await handled;
     if (random() < (this.transport.faults?.duplicate ?? 0)) await this.options.handle(decodeBatch(message.bytes));
+  }
+
+  /**
+   * Decodes the message after the head of `partition` while the head's handler waits on its sink (on the next turn
+   * of the event loop, once the handler has sent its first request), so decoding overlaps the apply instead of
+   * following it. A message that does not decode is left to its own delivery, which decodes it again and
+   * dead-letters it.
+   */
+  #decodeNext(partition: number): void {
+    const head = this.#offsets[partition]!;
+    const next = this.partitions[partition]![head + 1];
+    if (next === undefined || next.origin === this.options.node || this.#decoded.has(next)) return;
+    setImmediate(() => {
+      // Only while the head is still being handled: once delivered, a message needs no decoding ahead.
+      if (this.#closed || this.#offsets[partition] !== head || this.#decoded.has(next)) return;
+      try {
+        this.#decoded.set(next, decodeBatch(next.bytes));
+      } catch {
+        // Reported when it is delivered.
+      }
+    });
   }
 
   async #deadLetter(message: Message, error: unknown): Promise<void> {
@@ -307,11 +343,16 @@ class InProcessSubscription implements Subscription {
 /** Splits a batch per partition of its changes' row identities, in commit order within each part. */
 function splitByPartition(batch: ChangeBatch, partitions: number): Map<number, ChangeBatch> {
   const groups = new Map<number, ChangeEvent[]>();
-  for (const event of batch.events) {
-    const partition = fnv1a(rowIdentity(event.table, event.key)) % partitions;
-    const group = groups.get(partition);
-    if (group === undefined) groups.set(partition, [event]);
-    else group.push(event);
+  // One partition (the default) needs no row identities.
+  if (partitions === 1) {
+    if (batch.events.length > 0) groups.set(0, [...batch.events]);
+  } else {
+    for (const event of batch.events) {
+      const partition = fnv1a(rowIdentity(event.table, event.key)) % partitions;
+      const group = groups.get(partition);
+      if (group === undefined) groups.set(partition, [event]);
+      else group.push(event);
+    }
   }
   const parts = new Map<number, ChangeBatch>();
   for (const [partition, events] of groups) {
