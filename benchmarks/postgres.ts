@@ -17,6 +17,9 @@
  *   node `backup` applies with the version-vector decider) over an InProcessTransport with its default partitions
  *   and in-memory checkpoints: what a host running the engine gets, one way as native replication is measured.
  *
+ * Also printed: the CPU time this process spends per row during the throughput run (native replication runs in the
+ * servers' processes, worker-sync in this one, on the same two cores).
+ *
  * Bounded: `--rows N` (default 50000, at most 100000), `--rate R` rows/s (default 10000), `--seconds S` of
  * fixed-rate load (default 5), `--partitions P` of the engine leg's transport (default: the transport's). Loopback only.
  */
@@ -175,7 +178,7 @@ async function workerSyncLeg(
   local: string,
   backup: string,
   options: Options,
-): Promise<{ rate: number; p50: number; p99: number }> {
+): Promise<{ rate: number; cpuPerRow: number; p50: number; p99: number }> {
   const table = `bench_ws_${Date.now().toString(36)}`;
   await createTables(local, backup, table);
   const source = new PostgresSource({ id: table, url: local, tables: [table], maxBatchChanges: 5000 });
@@ -185,11 +188,13 @@ async function workerSyncLeg(
   await seedRows(local, table, options.rows);
   const controller = new AbortController();
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const running = pipeline(source, sink, controller.signal).catch((error: unknown) => {
     if (!controller.signal.aborted) throw error;
   });
   await waitForRows(backup, table, options.rows);
   const rate = options.rows / ((performance.now() - started) / 1000);
+  const cpuPerRow = cpuMicros(cpu) / options.rows;
   const lagFrom = options.rows + 1;
   const written = await fixedRate(local, table, lagFrom, options);
   await waitForRows(backup, table, options.rows + written);
@@ -200,7 +205,13 @@ async function workerSyncLeg(
   await sink.close();
   await dropSourceSlot(local, table);
   await dropLegTables(local, backup, table);
-  return { rate, ...lag };
+  return { rate, cpuPerRow, ...lag };
+}
+
+/** CPU time (user + system, µs) this process spent since `since`, a `process.cpuUsage()` reading. */
+function cpuMicros(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
 }
 
 /** The same rows and load through SyncEngine: node `local` reads pg-local, node `backup` applies to pg-backup. */
@@ -208,7 +219,7 @@ async function engineLeg(
   local: string,
   backup: string,
   options: Options,
-): Promise<{ rate: number; p50: number; p99: number }> {
+): Promise<{ rate: number; cpuPerRow: number; p50: number; p99: number }> {
   const table = `bench_eng_${Date.now().toString(36)}`;
   await createTables(local, backup, table);
   const source = new PostgresSource({ id: table, url: local, tables: [table], maxBatchChanges: 5000, lease: false });
@@ -224,13 +235,15 @@ async function engineLeg(
   try {
     await seedRows(local, table, options.rows);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const engine of engines) await engine.start();
     await waitForRows(backup, table, options.rows);
     const rate = options.rows / ((performance.now() - started) / 1000);
+    const cpuPerRow = cpuMicros(cpu) / options.rows;
     const lagFrom = options.rows + 1;
     const written = await fixedRate(local, table, lagFrom, options);
     await waitForRows(backup, table, options.rows + written);
-    return { rate, ...(await lagPercentiles(backup, table, lagFrom)) };
+    return { rate, cpuPerRow, ...(await lagPercentiles(backup, table, lagFrom)) };
   } finally {
     for (const engine of engines) await engine.stop().catch(() => undefined);
     await transport.close();
@@ -320,5 +333,9 @@ export async function run(args: string[]): Promise<void> {
   console.log(`| worker-sync through SyncEngine | ${fmt(engine.rate)} | ${fmt(engine.p50)} | ${fmt(engine.p99)} |`);
   console.log(
     `throughput ratio worker-sync / native: ${(ours.rate / native.rate).toFixed(2)} (adapters), ${(engine.rate / native.rate).toFixed(2)} (engine)`,
+  );
+  // Native replication runs in the servers' own processes; this is what the worker-sync process spends per row.
+  console.log(
+    `worker-sync process CPU per row during the throughput run: ${ours.cpuPerRow.toFixed(1)} µs (adapters), ${engine.cpuPerRow.toFixed(1)} µs (engine)`,
   );
 }
