@@ -14,7 +14,14 @@ import type {
   SourcePosition,
 } from '../model/change-event.js';
 import { currentState, writeBack } from './capture-settled.js';
-import { abortableDelay, StoppedError, settledWithin, signalled, unlessStopped } from './capture-waits.js';
+import {
+  abortableDelay,
+  backoffDelay,
+  StoppedError,
+  settledWithin,
+  signalled,
+  unlessStopped,
+} from './capture-waits.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { type ConflictRecord, judgeChanges } from './log-judge.js';
 import type { LogView } from './log-view.js';
@@ -43,6 +50,8 @@ export interface CaptureDeps {
   readonly gate: () => Promise<void>;
   readonly onConflicts: (records: readonly ConflictRecord[]) => void;
   readonly initialPosition: SourcePosition | undefined;
+  /** Backoff between attempts after a failure (the engine's `recovery` setting). */
+  readonly recovery: { readonly initialDelayMs: number; readonly maxDelayMs: number };
   /** Reports a failed attempt (undefined once an attempt succeeds) and how many in a row failed. */
   readonly onError: (error: unknown, failures: number) => void;
 }
@@ -250,7 +259,7 @@ export class CapturePipeline {
     if (error instanceof StoppedError) throw error;
     const count = failures + 1;
     this.deps.onError(error, count);
-    await abortableDelay(Math.min(10_000, 50 * 2 ** Math.min(count, 8)), signal);
+    await abortableDelay(backoffDelay(count, this.deps.recovery), signal);
     if (signal.aborted) throw error;
     return count;
   }

@@ -63,3 +63,8 @@ export function signalled(): { promise: Promise<undefined>; resolve: (value: und
   });
   return { promise, resolve };
 }
+
+/** How long to wait after `failures` failed attempts in a row: doubling from `initialDelayMs`, capped at `maxDelayMs`. */
+export function backoffDelay(failures: number, backoff: { initialDelayMs: number; maxDelayMs: number }): number {
+  return Math.min(backoff.maxDelayMs, backoff.initialDelayMs * 2 ** Math.min(Math.max(failures - 1, 0), 30));
+}

@@ -85,6 +85,17 @@ export const syncEngineConfigSchema = z.object({
       maxDelayMs: z.number().int().min(0).default(2_000),
     })
     .prefault({}),
+  /**
+   * Backoff before a source is read again after a failed attempt (a lost connection, an unreachable server): the
+   * delay doubles from `initialDelayMs` with each failure in a row, up to `maxDelayMs`. Lower `maxDelayMs` to resume
+   * sooner after a failover; raise it to spare a server that is down for long.
+   */
+  recovery: z
+    .object({
+      initialDelayMs: z.number().int().min(0).default(50),
+      maxDelayMs: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
   /** Circuit breaker around each sink: opens after `failureThreshold` consecutive failures for `resetAfterMs`. */
   breaker: z
     .object({

@@ -8,6 +8,7 @@ import type { ManualChoice } from '../resolve/manual-queue.js';
 import { decisionDecider } from './apply-decider.js';
 import { ApplyPipeline, type SinkGuard } from './apply-pipeline.js';
 import { CapturePipeline } from './capture-pipeline.js';
+import { abortableDelay, backoffDelay } from './capture-waits.js';
 import { redriveDeadLetters } from './dead-letter-redrive.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { createEngineHooks, createSinkGuard } from './engine-runtime.js';
@@ -144,6 +145,7 @@ export class SyncEngine {
         onConflicts: (records) => this.#recordConflicts(records),
         initialPosition: position,
         onError: (error, failures) => this.#captureError(source.id, error, failures),
+        recovery: this.#config.recovery,
       });
       const run: SourceRun = {
         pipeline,
@@ -319,7 +321,7 @@ export class SyncEngine {
         // The view may be ahead of the checkpoint; re-read from the checkpoint with the committed view.
         run.view.reset();
         start = undefined;
-        await delay(Math.min(10_000, 100 * 2 ** Math.min(run.failures, 7)), run.abort.signal);
+        await abortableDelay(backoffDelay(run.failures, this.#config.recovery), run.abort.signal);
       }
     }
   }
@@ -394,16 +396,4 @@ export class SyncEngine {
     this.#release = undefined;
     this.#unpaused = Promise.resolve();
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
