@@ -174,17 +174,32 @@ async function pipeline(source: PostgresSource, sink: PostgresSink, signal: Abor
   await applying;
 }
 
-async function workerSyncLeg(
+/** What a worker-sync leg reports. */
+interface LegResult {
+  readonly rate: number;
+  readonly cpuPerRow: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/** A leg's fresh table on both servers, with a source reading it on pg-local and a sink on pg-backup, both ready. */
+async function openLeg(
   local: string,
   backup: string,
-  options: Options,
-): Promise<{ rate: number; cpuPerRow: number; p50: number; p99: number }> {
-  const table = `bench_ws_${Date.now().toString(36)}`;
+  prefix: string,
+  lease: boolean,
+): Promise<{ table: string; source: PostgresSource; sink: PostgresSink }> {
+  const table = `${prefix}_${Date.now().toString(36)}`;
   await createTables(local, backup, table);
-  const source = new PostgresSource({ id: table, url: local, tables: [table], maxBatchChanges: 5000 });
+  const source = new PostgresSource({ id: table, url: local, tables: [table], maxBatchChanges: 5000, lease });
   const sink = new PostgresSink({ id: 'bench', url: backup });
   await source.init();
   await sink.init();
+  return { table, source, sink };
+}
+
+async function workerSyncLeg(local: string, backup: string, options: Options): Promise<LegResult> {
+  const { table, source, sink } = await openLeg(local, backup, 'bench_ws', true);
   await seedRows(local, table, options.rows);
   const controller = new AbortController();
   const started = performance.now();
@@ -215,17 +230,8 @@ function cpuMicros(since: NodeJS.CpuUsage): number {
 }
 
 /** The same rows and load through SyncEngine: node `local` reads pg-local, node `backup` applies to pg-backup. */
-async function engineLeg(
-  local: string,
-  backup: string,
-  options: Options,
-): Promise<{ rate: number; cpuPerRow: number; p50: number; p99: number }> {
-  const table = `bench_eng_${Date.now().toString(36)}`;
-  await createTables(local, backup, table);
-  const source = new PostgresSource({ id: table, url: local, tables: [table], maxBatchChanges: 5000, lease: false });
-  const sink = new PostgresSink({ id: 'bench', url: backup });
-  await source.init();
-  await sink.init();
+async function engineLeg(local: string, backup: string, options: Options): Promise<LegResult> {
+  const { table, source, sink } = await openLeg(local, backup, 'bench_eng', false);
   const transport = new InProcessTransport(options.partitions === undefined ? {} : { partitions: options.partitions });
   const common = { transport, resolver: 'last-writer-wins', deadLetters: new MemoryDeadLetterStore() } as const;
   const engines = [
