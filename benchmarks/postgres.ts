@@ -202,25 +202,42 @@ async function workerSyncLeg(local: string, backup: string, options: Options): P
   const { table, source, sink } = await openLeg(local, backup, 'bench_ws', true);
   await seedRows(local, table, options.rows);
   const controller = new AbortController();
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const running = pipeline(source, sink, controller.signal).catch((error: unknown) => {
-    if (!controller.signal.aborted) throw error;
+  let running: Promise<void> = Promise.resolve();
+  const result = await measureLeg(local, backup, table, options, async () => {
+    running = pipeline(source, sink, controller.signal).catch((error: unknown) => {
+      if (!controller.signal.aborted) throw error;
+    });
   });
-  await waitForRows(backup, table, options.rows);
-  const rate = options.rows / ((performance.now() - started) / 1000);
-  const cpuPerRow = cpuMicros(cpu) / options.rows;
-  const lagFrom = options.rows + 1;
-  const written = await fixedRate(local, table, lagFrom, options);
-  await waitForRows(backup, table, options.rows + written);
-  const lag = await lagPercentiles(backup, table, lagFrom);
   controller.abort();
   await source.close();
   await running;
   await sink.close();
   await dropSourceSlot(local, table);
   await dropLegTables(local, backup, table);
-  return { rate, cpuPerRow, ...lag };
+  return result;
+}
+
+/**
+ * Runs a leg's measurements once `start` has set worker-sync going on seeded rows: throughput and CPU per row until
+ * pg-backup holds them all, then lag at the fixed rate.
+ */
+async function measureLeg(
+  local: string,
+  backup: string,
+  table: string,
+  options: Options,
+  start: () => Promise<void>,
+): Promise<LegResult> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  await start();
+  await waitForRows(backup, table, options.rows);
+  const rate = options.rows / ((performance.now() - started) / 1000);
+  const cpuPerRow = cpuMicros(cpu) / options.rows;
+  const lagFrom = options.rows + 1;
+  const written = await fixedRate(local, table, lagFrom, options);
+  await waitForRows(backup, table, options.rows + written);
+  return { rate, cpuPerRow, ...(await lagPercentiles(backup, table, lagFrom)) };
 }
 
 /** CPU time (user + system, µs) this process spent since `since`, a `process.cpuUsage()` reading. */
@@ -240,16 +257,9 @@ async function engineLeg(local: string, backup: string, options: Options): Promi
   ];
   try {
     await seedRows(local, table, options.rows);
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    for (const engine of engines) await engine.start();
-    await waitForRows(backup, table, options.rows);
-    const rate = options.rows / ((performance.now() - started) / 1000);
-    const cpuPerRow = cpuMicros(cpu) / options.rows;
-    const lagFrom = options.rows + 1;
-    const written = await fixedRate(local, table, lagFrom, options);
-    await waitForRows(backup, table, options.rows + written);
-    return { rate, cpuPerRow, ...(await lagPercentiles(backup, table, lagFrom)) };
+    return await measureLeg(local, backup, table, options, async () => {
+      for (const engine of engines) await engine.start();
+    });
   } finally {
     for (const engine of engines) await engine.stop().catch(() => undefined);
     await transport.close();
