@@ -20,7 +20,16 @@ import { createExactPool, isRetriablePgError, pgErrorFields } from './postgres-c
 import { metadataDdl, shadowRowKey, shadowTableName } from './postgres-metadata.js';
 import { type PgTable, readTable } from './postgres-table-catalog.js';
 import { diagnoseFailure } from './sink-diagnosis.js';
-import { loadStates, loadWholeTable, lockKeys, normaliseKey, type RowState, UNVERSIONED } from './sink-rows.js';
+import {
+  loadStates,
+  loadWholeTable,
+  lockKeys,
+  normaliseKey,
+  type RowState,
+  type TableKeys,
+  tableKeys,
+  UNVERSIONED,
+} from './sink-rows.js';
 import { beginBatchScript, commitBatchScript, lockAllRows, selectAppliedPosition } from './sink-statements.js';
 import { flushStates } from './sink-writer.js';
 
@@ -146,15 +155,15 @@ export class PostgresSink implements ChangeSink {
       }
       group.keys.push(event.key);
     }
-    const groups = [];
+    const groups: TableKeys[] = [];
     for (const { ref, keys, first } of byTable.values())
-      groups.push({ ref, keys, table: await this.table(client, ref, first) });
+      groups.push(tableKeys(ref, await this.table(client, ref, first), keys));
     if (truncates) await client.query(lockAllRows());
     else await lockKeys(client, groups);
     const states = new Map<string, RowState>();
-    for (const { ref, keys, table } of groups) {
-      for (const state of await loadStates(client, ref, table, keys))
-        states.set(`${shadowTableName(ref)}|${state.rowKey}`, state);
+    for (const group of groups) {
+      for (const state of await loadStates(client, group))
+        states.set(`${shadowTableName(group.ref)}|${state.rowKey}`, state);
     }
     return states;
   }
@@ -215,9 +224,9 @@ export class PostgresSink implements ChangeSink {
       // Locks taken by the read are released at COMMIT right after; they keep the row and its version consistent.
       await client.query('BEGIN');
       const ref = this.targetOf(table);
-      const target = await this.table(client, ref, undefined);
-      await lockKeys(client, [{ ref, table: target, keys }]);
-      const states = await loadStates(client, ref, target, keys);
+      const group = tableKeys(ref, await this.table(client, ref, undefined), keys);
+      await lockKeys(client, [group]);
+      const states = await loadStates(client, group);
       await client.query('COMMIT');
       return states.map(storedOf);
     } finally {

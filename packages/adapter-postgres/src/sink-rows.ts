@@ -78,20 +78,42 @@ export function normaliseKey(table: PgTable, key: RowKey): RowKey {
   return table.key.map((column) => [column.name, byName.get(column.name) ?? null] as const);
 }
 
-/**
- * Loads, under row locks, the stored state of the given keys of one table: shadow versions and data rows, two queries
- * whatever the number of keys. The caller has taken the batch's advisory locks ({@link lockRowKeys}) first, so rows
- * that do not exist yet cannot appear in between.
- */
-export async function loadStates(
-  client: pg.ClientBase,
-  ref: TableRef,
-  table: PgTable,
-  keys: readonly RowKey[],
-): Promise<RowState[]> {
-  const tableName = shadowTableName(ref);
+/** The keys a batch names in one table, in the table's key order and as shadow row keys, worked out once. */
+export interface TableKeys {
+  readonly ref: TableRef;
+  readonly table: PgTable;
+  readonly normalised: readonly RowKey[];
+  readonly rowKeys: readonly string[];
+}
+
+/** Normalises `keys` of one table and computes their shadow row keys. */
+export function tableKeys(ref: TableRef, table: PgTable, keys: readonly RowKey[]): TableKeys {
   const normalised = keys.map((key) => normaliseKey(table, key));
-  const rowKeys = normalised.map(shadowRowKey);
+  return { ref, table, normalised, rowKeys: normalised.map(shadowRowKey) };
+}
+
+/** Takes the advisory locks of the given keys of every table in one statement (see {@link lockRowKeys}). */
+export async function lockKeys(client: pg.ClientBase, groups: readonly TableKeys[]): Promise<void> {
+  const tableNames: string[] = [];
+  const rowKeys: string[] = [];
+  for (const { ref, rowKeys: keys } of groups) {
+    const tableName = shadowTableName(ref);
+    for (const rowKey of keys) {
+      tableNames.push(tableName);
+      rowKeys.push(rowKey);
+    }
+  }
+  if (rowKeys.length > 0) await client.query(lockRowKeys(tableNames, rowKeys));
+}
+
+/**
+ * Loads, under row locks, the stored state of one table's keys: shadow versions and data rows, two queries whatever
+ * the number of keys. The caller has taken the batch's advisory locks ({@link lockKeys}) first, so rows that do not
+ * exist yet cannot appear in between.
+ */
+export async function loadStates(client: pg.ClientBase, keys: TableKeys): Promise<RowState[]> {
+  const { ref, table, normalised, rowKeys } = keys;
+  const tableName = shadowTableName(ref);
   const versions = await readVersions(client, tableName, rowKeys);
   const data = await client.query(
     selectRowsForUpdate(
@@ -107,23 +129,6 @@ export async function loadStates(
   return normalised.map((key, i) =>
     newState(ref, table, key, rowKeys[i]!, rows.get(rowKeys[i]!), versions.get(rowKeys[i]!)),
   );
-}
-
-/** Takes the advisory locks of the given keys, per table, in one statement (see {@link lockRowKeys}). */
-export async function lockKeys(
-  client: pg.ClientBase,
-  groups: readonly { ref: TableRef; table: PgTable; keys: readonly RowKey[] }[],
-): Promise<void> {
-  const tableNames: string[] = [];
-  const rowKeys: string[] = [];
-  for (const { ref, table, keys } of groups) {
-    const tableName = shadowTableName(ref);
-    for (const key of keys) {
-      tableNames.push(tableName);
-      rowKeys.push(shadowRowKey(normaliseKey(table, key)));
-    }
-  }
-  if (rowKeys.length > 0) await client.query(lockRowKeys(tableNames, rowKeys));
 }
 
 /** Locks and loads every stored row of a table (a truncate decides per row). */
