@@ -23,9 +23,13 @@ function options(): string {
     .join(' ');
 }
 
-/** A pool whose clients return raw text values and run with {@link SESSION_SETTINGS}. */
-export function createExactPool(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types: rawTypes, options: options() });
+/**
+ * A pool whose clients return raw text values and run with {@link SESSION_SETTINGS}. With `pipeline`, a client sends
+ * each query as soon as it is issued instead of after the previous answer (the driver's pipeline mode), so a caller
+ * that issues several statements before awaiting them pays one round trip for all.
+ */
+export function createExactPool(url: string, max: number, pipeline = false): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types: rawTypes, options: options(), pipeline });
   // An idle client's connection dropping must not crash the host; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

@@ -57,7 +57,7 @@ export class PostgresSink implements ChangeSink {
     const parsed = parseConfig(PostgresSinkConfigSchema, config, 'PostgresSink');
     this.id = parsed.id;
     this.schema = parsed.schema;
-    this.pool = createExactPool(parsed.url, parsed.poolSize);
+    this.pool = createExactPool(parsed.url, parsed.poolSize, true);
   }
 
   /** Creates worker-sync's metadata tables if they do not exist. Called by the first apply. */
@@ -72,25 +72,36 @@ export class PostgresSink implements ChangeSink {
     await this.ready;
   }
 
+  /**
+   * Two round trips for a batch without truncates, whatever its size: the first opens the transaction and locks and
+   * reads every row the batch names, the second writes everything and commits. Statements are pipelined (sent
+   * without waiting for the previous answer); the server still runs them in order, and the first failure aborts the
+   * transaction, so the ones behind it fail too and nothing of the batch commits.
+   */
   async apply(batch: ChangeBatch, decide: ApplyDecider): Promise<ApplyOutcome> {
     await this.init();
     const client = await this.connect();
     let failed = false;
     try {
-      const opened = (await client.query(
+      const opening = client.query(
         beginBatchScript(
           batch.origin,
           batch.sourceId,
           JSON.stringify({ sink: this.id, origin: batch.origin, sourceId: batch.sourceId, position: batch.position }),
         ),
-      )) as unknown as pg.QueryResult<{ position: string }>[];
+      ) as unknown as Promise<pg.QueryResult<{ position: string }>[]>;
+      // Read before the position is known: a repeated batch is rare, and rolling back its reads costs nothing.
+      const loading = this.loadBatchStates(client, batch);
+      const [opened, states] = await Promise.all([opening, loading]);
       const stored = opened[1]!.rows[0]?.position;
       if (stored !== undefined && stored >= batch.position) {
         await client.query('ROLLBACK');
         return { applied: 0, skipped: batch.events.length, alreadyApplied: true };
       }
-      const outcome = await this.applyEvents(client, batch, decide);
-      await client.query(commitBatchScript(batch.origin, batch.sourceId, batch.position));
+      const { outcome, touched } = await this.decideEvents(client, batch, states, decide);
+      const writing = flushStates(client, touched);
+      const committing = client.query(commitBatchScript(batch.origin, batch.sourceId, batch.position));
+      await Promise.all([writing, committing]);
       return outcome;
     } catch (error) {
       failed = true;
@@ -104,11 +115,16 @@ export class PostgresSink implements ChangeSink {
     }
   }
 
-  private async applyEvents(client: pg.PoolClient, batch: ChangeBatch, decide: ApplyDecider): Promise<ApplyOutcome> {
-    const states = await this.loadBatchStates(client, batch);
+  /** Judges every change against the tracked rows and applies the decisions to them; nothing is written yet. */
+  private async decideEvents(
+    client: pg.PoolClient,
+    batch: ChangeBatch,
+    states: Map<string, RowState>,
+    decide: ApplyDecider,
+  ): Promise<{ outcome: ApplyOutcome; touched: RowState[] }> {
     let applied = 0;
     let skipped = 0;
-    const touched: RowState[] = [];
+    const touched = new Set<RowState>();
     for (const [index, event] of batch.events.entries()) {
       const targets =
         event.op === 'truncate'
@@ -127,16 +143,16 @@ export class PostgresSink implements ChangeSink {
         state.version = decision.version;
         state.versionChanged = true;
         if (decision.kind === 'write') writeInto(state, decision.row, event);
-        touched.push(state);
+        touched.add(state);
       }
     }
-    await flushStates(client, [...new Set(touched)]);
-    return { applied, skipped, alreadyApplied: false };
+    return { outcome: { applied, skipped, alreadyApplied: false }, touched: [...touched] };
   }
 
   /**
    * Locks and loads every row the batch names: the advisory locks of all its keys in one statement (every range when
-   * it truncates a table, whose rows are not known before they are read), then two reads per table.
+   * it truncates a table, whose rows are not known before they are read), then two reads per table, all sent before
+   * any answer is awaited.
    */
   private async loadBatchStates(client: pg.PoolClient, batch: ChangeBatch): Promise<Map<string, RowState>> {
     const byTable = new Map<string, { ref: TableRef; keys: RowKey[]; first: number }>();
@@ -158,12 +174,12 @@ export class PostgresSink implements ChangeSink {
     const groups: TableKeys[] = [];
     for (const { ref, keys, first } of byTable.values())
       groups.push(tableKeys(ref, await this.table(client, ref, first), keys));
-    if (truncates) await client.query(lockAllRows());
-    else await lockKeys(client, groups);
+    const locking = truncates ? client.query(lockAllRows()) : lockKeys(client, groups);
+    const loads = groups.map((group) => loadStates(client, group));
+    const [, ...loaded] = await Promise.all([locking, ...loads]);
     const states = new Map<string, RowState>();
-    for (const group of groups) {
-      for (const state of await loadStates(client, group))
-        states.set(`${shadowTableName(group.ref)}|${state.rowKey}`, state);
+    for (const [i, group] of groups.entries()) {
+      for (const state of loaded[i]!) states.set(`${shadowTableName(group.ref)}|${state.rowKey}`, state);
     }
     return states;
   }

@@ -92,8 +92,11 @@ export function tableKeys(ref: TableRef, table: PgTable, keys: readonly RowKey[]
   return { ref, table, normalised, rowKeys: normalised.map(shadowRowKey) };
 }
 
-/** Takes the advisory locks of the given keys of every table in one statement (see {@link lockRowKeys}). */
-export async function lockKeys(client: pg.ClientBase, groups: readonly TableKeys[]): Promise<void> {
+/**
+ * Takes the advisory locks of the given keys of every table in one statement (see {@link lockRowKeys}). The
+ * statement is sent at once; the returned promise settles with its answer.
+ */
+export function lockKeys(client: pg.ClientBase, groups: readonly TableKeys[]): Promise<unknown> {
   const tableNames: string[] = [];
   const rowKeys: string[] = [];
   for (const { ref, rowKeys: keys } of groups) {
@@ -103,24 +106,26 @@ export async function lockKeys(client: pg.ClientBase, groups: readonly TableKeys
       rowKeys.push(rowKey);
     }
   }
-  if (rowKeys.length > 0) await client.query(lockRowKeys(tableNames, rowKeys));
+  return rowKeys.length > 0 ? client.query(lockRowKeys(tableNames, rowKeys)) : Promise.resolve();
 }
 
 /**
  * Loads, under row locks, the stored state of one table's keys: shadow versions and data rows, two queries whatever
- * the number of keys. The caller has taken the batch's advisory locks ({@link lockKeys}) first, so rows that do not
- * exist yet cannot appear in between.
+ * the number of keys, both sent before either answer is awaited (on a pipelining client, one round trip). The caller
+ * has issued the batch's advisory locks ({@link lockKeys}) first, so rows that do not exist yet cannot appear in
+ * between.
  */
 export async function loadStates(client: pg.ClientBase, keys: TableKeys): Promise<RowState[]> {
   const { ref, table, normalised, rowKeys } = keys;
   const tableName = shadowTableName(ref);
-  const versions = await readVersions(client, tableName, rowKeys);
-  const data = await client.query(
-    selectRowsForUpdate(
-      table,
-      normalised.map((key) => keyTexts(table, key)),
-    ),
+  // Built before anything is sent: a key that cannot be written as text fails the batch with nothing in flight.
+  const selectRows = selectRowsForUpdate(
+    table,
+    normalised.map((key) => keyTexts(table, key)),
   );
+  const reading = readVersions(client, tableName, rowKeys);
+  const loading = client.query(selectRows);
+  const [versions, data] = await Promise.all([reading, loading]);
   const rows = new Map<string, Row>();
   for (const raw of data.rows as Record<string, string | null>[]) {
     const row = rowFromResult(data, raw, tableName);

@@ -5,25 +5,40 @@ import type { PgColumn, PgTable } from './postgres-table-catalog.js';
 import { valueToPg } from './postgres-types.js';
 import type { RowState } from './sink-rows.js';
 import { keyTexts } from './sink-rows.js';
-import { deleteRows, insertVersions, updateVersions, upsertRows, type VersionRow } from './sink-statements.js';
+import {
+  deleteRows,
+  insertVersions,
+  type Statement,
+  updateVersions,
+  upsertRows,
+  type VersionRow,
+} from './sink-statements.js';
 
 /**
  * Writes the final state of every touched row: first the shadow versions (so the node's source meets a row's
- * version before its data change in the log), then deletes, then upserts grouped by table and column set.
+ * version before its data change in the log), then deletes, then upserts grouped by table and column set. Every
+ * statement is built before the first is sent (a value that cannot be written fails the batch with nothing in
+ * flight), then all are sent at once: on a pipelining client, the batch's writes cost one round trip.
  */
-export async function flushStates(client: pg.ClientBase, states: readonly RowState[]): Promise<void> {
+export function flushStates(client: pg.ClientBase, states: readonly RowState[]): Promise<unknown> {
+  return Promise.all(writeStatements(states).map((statement) => client.query(statement)));
+}
+
+/** The statements that write `states`, in the order they must run. */
+function writeStatements(states: readonly RowState[]): Statement[] {
+  const statements: Statement[] = [];
   // Shadow rows are written only by sinks, under the batch's locks: the ones it read are updated, the others are new.
   const changed = states.filter((s) => s.versionChanged && s.version !== undefined);
   const inserted = changed.filter((s) => !s.versioned).map(versionRow);
   const updated = changed.filter((s) => s.versioned).map(versionRow);
-  if (inserted.length > 0) await client.query(insertVersions(inserted));
-  if (updated.length > 0) await client.query(updateVersions(updated));
+  if (inserted.length > 0) statements.push(insertVersions(inserted));
+  if (updated.length > 0) statements.push(updateVersions(updated));
   for (const group of groupBy(
     states.filter((s) => s.deleted),
     (s) => shadowTableName(s.ref),
   ).values()) {
     const table = group[0]!.table;
-    await client.query(
+    statements.push(
       deleteRows(
         table,
         group.map((s) => keyTexts(table, s.key)),
@@ -38,8 +53,9 @@ export async function flushStates(client: pg.ClientBase, states: readonly RowSta
     const rows = group.map((s) =>
       columns.map((c) => valueToPg(s.row![c.name] ?? null, { table: label(table), column: c.name })),
     );
-    await client.query(upsertRows(table, columns, rows));
+    statements.push(upsertRows(table, columns, rows));
   }
+  return statements;
 }
 
 /** A touched row's version as the shadow row to write. */

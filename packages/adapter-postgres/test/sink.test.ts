@@ -138,6 +138,12 @@ describe('PostgresSink', () => {
     expect((error as ApplyError).message).not.toContain('10000000000');
     const count = await sql(url, 'SELECT count(*)::int AS n FROM public.sink_types WHERE id >= 500');
     expect(count.rows[0].n).toBe(0);
+    // The shadow rows were sent ahead of the failing upsert in the same pipeline; they roll back with it.
+    const shadows = await sql(
+      url,
+      `SELECT count(*)::int AS n FROM worker_sync.row_versions WHERE table_name = 'public.sink_types' AND row_key IN ('["500"]', '["501"]')`,
+    );
+    expect(shadows.rows[0].n).toBe(0);
   });
 
   it('names the column that does not exist', async () => {
