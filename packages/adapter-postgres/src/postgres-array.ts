@@ -50,12 +50,33 @@ export function parsePgArray(text: string): PgArrayItem[] {
   return result;
 }
 
-/** Formats nested element texts as an array literal, quoting every element so any text survives. */
+/**
+ * Formats nested element texts as an array literal, quoting every element so any text survives. The sink sends every
+ * column of a batch this way, so a flat list of texts and NULLs with nothing to escape (the usual case) is built
+ * without a regular expression, and without a string per element when it has no NULL or only NULLs.
+ */
 export function formatPgArray(items: readonly PgArrayItem[]): string {
+  const flat = flatListShape(items);
+  if (flat === 'texts') return items.length === 0 ? '{}' : `{"${(items as readonly string[]).join('","')}"}`;
+  if (flat === 'nulls') return `{${'NULL,'.repeat(items.length - 1)}NULL}`;
   const parts = items.map((item) => {
     if (item === null) return 'NULL';
     if (Array.isArray(item)) return formatPgArray(item);
-    return `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    return flat === 'mixed' ? `"${item}"` : `"${item.replace(/[\\"]/g, '\\$&')}"`;
   });
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * For a flat list whose texts need no escaping (no quote, no backslash): whether it holds only texts, only NULLs, or
+ * both; `undefined` for anything else.
+ */
+function flatListShape(items: readonly PgArrayItem[]): 'texts' | 'nulls' | 'mixed' | undefined {
+  let texts = 0;
+  for (const item of items) {
+    if (item === null) continue;
+    if (typeof item !== 'string' || item.includes('"') || item.includes('\\')) return undefined;
+    texts += 1;
+  }
+  return texts === items.length ? 'texts' : texts === 0 ? 'nulls' : 'mixed';
 }

@@ -17,14 +17,13 @@ import {
 import type pg from 'pg';
 import { type PostgresSinkConfigInput, PostgresSinkConfigSchema, parseConfig } from './postgres-config.js';
 import { createExactPool, isRetriablePgError, pgErrorFields } from './postgres-connection.js';
-import { metadataDdl, shadowRowKey, shadowTableName } from './postgres-metadata.js';
+import { metadataDdl, shadowTableName } from './postgres-metadata.js';
 import { type PgTable, readTable } from './postgres-table-catalog.js';
 import { diagnoseFailure } from './sink-diagnosis.js';
 import {
   loadStates,
   loadWholeTable,
   lockKeys,
-  normaliseKey,
   type RowState,
   type TableKeys,
   tableKeys,
@@ -119,7 +118,7 @@ export class PostgresSink implements ChangeSink {
   private async decideEvents(
     client: pg.PoolClient,
     batch: ChangeBatch,
-    states: Map<string, RowState>,
+    states: BatchStates,
     decide: ApplyDecider,
   ): Promise<{ outcome: ApplyOutcome; touched: RowState[] }> {
     let applied = 0;
@@ -127,9 +126,7 @@ export class PostgresSink implements ChangeSink {
     const touched = new Set<RowState>();
     for (const [index, event] of batch.events.entries()) {
       const targets =
-        event.op === 'truncate'
-          ? await this.truncateTargets(client, event, states)
-          : [states.get(this.stateKey(event.table, event.key))!];
+        event.op === 'truncate' ? await this.truncateTargets(client, event, states) : [states.byEvent[index]!];
       for (const state of targets) {
         // A truncate is judged per live row as the deletion of that row, as the reference MemorySink does.
         const incoming = event.op === 'truncate' ? { ...event, op: 'delete' as const, key: state.key } : event;
@@ -152,10 +149,10 @@ export class PostgresSink implements ChangeSink {
   /**
    * Locks and loads every row the batch names: the advisory locks of all its keys in one statement (every range when
    * it truncates a table, whose rows are not known before they are read), then two reads per table, all sent before
-   * any answer is awaited.
+   * any answer is awaited. Changes to the same row share one tracked state.
    */
-  private async loadBatchStates(client: pg.PoolClient, batch: ChangeBatch): Promise<Map<string, RowState>> {
-    const byTable = new Map<string, { ref: TableRef; keys: RowKey[]; first: number }>();
+  private async loadBatchStates(client: pg.PoolClient, batch: ChangeBatch): Promise<BatchStates> {
+    const byTable = new Map<string, { ref: TableRef; keys: RowKey[]; events: number[] }>();
     let truncates = false;
     for (const [index, event] of batch.events.entries()) {
       if (event.op === 'truncate') {
@@ -166,45 +163,47 @@ export class PostgresSink implements ChangeSink {
       const name = shadowTableName(ref);
       let group = byTable.get(name);
       if (group === undefined) {
-        group = { ref, keys: [], first: index };
+        group = { ref, keys: [], events: [] };
         byTable.set(name, group);
       }
       group.keys.push(event.key);
+      group.events.push(index);
     }
     const groups: TableKeys[] = [];
-    for (const { ref, keys, first } of byTable.values())
-      groups.push(tableKeys(ref, await this.table(client, ref, first), keys));
+    for (const { ref, keys, events } of byTable.values())
+      groups.push(tableKeys(ref, await this.table(client, ref, events[0]), keys));
     const locking = truncates ? client.query(lockAllRows()) : lockKeys(client, groups);
     const loads = groups.map((group) => loadStates(client, group));
     const [, ...loaded] = await Promise.all([locking, ...loads]);
-    const states = new Map<string, RowState>();
-    for (const [i, group] of groups.entries()) {
-      for (const state of loaded[i]!) states.set(`${shadowTableName(group.ref)}|${state.rowKey}`, state);
+    const states: BatchStates = { byEvent: new Array(batch.events.length), byTable: new Map() };
+    for (const [i, { ref, events }] of [...byTable.values()].entries()) {
+      const rows = new Map<string, RowState>();
+      states.byTable.set(shadowTableName(ref), rows);
+      for (const [slot, state] of loaded[i]!.entries()) {
+        let shared = rows.get(state.rowKey);
+        if (shared === undefined) {
+          shared = state;
+          rows.set(state.rowKey, state);
+        }
+        states.byEvent[events[slot]!] = shared;
+      }
     }
     return states;
   }
 
-  private async truncateTargets(
-    client: pg.PoolClient,
-    event: ChangeEvent,
-    states: Map<string, RowState>,
-  ): Promise<RowState[]> {
+  private async truncateTargets(client: pg.PoolClient, event: ChangeEvent, states: BatchStates): Promise<RowState[]> {
     const ref = this.targetOf(event.table);
     const table = await this.table(client, ref, undefined);
-    for (const state of await loadWholeTable(client, ref, table)) {
-      const id = `${shadowTableName(ref)}|${state.rowKey}`;
-      if (!states.has(id)) states.set(id, state);
+    const name = shadowTableName(ref);
+    let rows = states.byTable.get(name);
+    if (rows === undefined) {
+      rows = new Map();
+      states.byTable.set(name, rows);
     }
-    const prefix = `${shadowTableName(ref)}|`;
-    return [...states.entries()]
-      .filter(([id, state]) => id.startsWith(prefix) && state.row !== undefined)
-      .map(([, s]) => s);
-  }
-
-  private stateKey(ref: TableRef, key: RowKey): string {
-    const target = this.targetOf(ref);
-    const table = this.tables.get(shadowTableName(target))!;
-    return `${shadowTableName(target)}|${shadowRowKey(normaliseKey(table, key))}`;
+    for (const state of await loadWholeTable(client, ref, table)) {
+      if (!rows.has(state.rowKey)) rows.set(state.rowKey, state);
+    }
+    return [...rows.values()].filter((state) => state.row !== undefined);
   }
 
   private targetOf(ref: TableRef): TableRef {
@@ -263,6 +262,12 @@ export class PostgresSink implements ChangeSink {
   }
 }
 
+/** The rows a batch tracks: by the index of the change that names them, and by table (shadow name) and row key. */
+interface BatchStates {
+  readonly byEvent: (RowState | undefined)[];
+  readonly byTable: Map<string, Map<string, RowState>>;
+}
+
 function storedOf(state: RowState): StoredRow | undefined {
   if (state.version !== undefined) return { row: state.row, version: state.version };
   if (state.row !== undefined) return { row: state.row, version: UNVERSIONED };
@@ -278,12 +283,12 @@ function writeInto(state: RowState, row: Row | null, event: ChangeEvent): void {
     return;
   }
   const recreated = state.row === undefined;
-  const unchanged = new Set(event.unchanged ?? []);
+  const unchanged = event.unchanged;
   const next: Record<string, Row[string]> = recreated ? {} : { ...state.row };
   const written = recreated ? new Set<string>() : (state.written ?? new Set<string>());
-  for (const [column, value] of Object.entries(row)) {
-    if (unchanged.has(column)) continue;
-    next[column] = value;
+  for (const column in row) {
+    if (unchanged?.includes(column)) continue;
+    next[column] = row[column] ?? null;
     written.add(column);
   }
   for (const [column, value] of state.key) {

@@ -40,6 +40,17 @@ describe('postgres value mapping', () => {
     expect(parsePgArray(formatPgArray(tricky))).toEqual(tricky);
   });
 
+  it('formats any flat or nested list of texts and NULLs so that it parses back the same', () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom('NULL', '', '"', '\\', 'a,b', '{}', ' x '));
+    const flat = fc.array(fc.option(text, { nil: null }), { maxLength: 8 });
+    const nested = fc.array(fc.oneof(fc.option(text, { nil: null }), flat), { maxLength: 5 });
+    fc.assert(
+      fc.property(fc.oneof(flat, nested), (items) => {
+        expect(parsePgArray(formatPgArray(items))).toEqual(items);
+      }),
+    );
+  });
+
   it('refuses text with NUL and nested documents, naming table and column', () => {
     expect(() => valueToPg('a\u0000b', { table: 'public.t', column: 'c' })).toThrow(/table public.t, column c/);
     expect(() => valueToPg({ kind: 'document', fields: {} }, { table: 'public.t', column: 'd' })).toThrow(/column d/);

@@ -2,7 +2,7 @@ import { ApplyError, type Row, type RowKey, type RowVersion, type TableRef, type
 import type pg from 'pg';
 import { shadowRowKey, shadowTableName, versionFromShadow } from './postgres-metadata.js';
 import type { PgTable } from './postgres-table-catalog.js';
-import { valueFromPg, valueToPg } from './postgres-types.js';
+import { type ValueSite, valueFromPg, valueToPg } from './postgres-types.js';
 import {
   lockRowKeys,
   selectAllRowsForUpdate,
@@ -59,23 +59,45 @@ export function keyOfRow(table: PgTable, row: Row): RowKey {
 
 /** The key's values as PostgreSQL text, in the table's key order (matched by column name). */
 export function keyTexts(table: PgTable, key: RowKey): (string | null)[] {
-  const byName = new Map(key.map(([column, value]) => [column, value]));
-  return table.key.map((column) => {
-    const value = byName.get(column.name);
-    if (value === undefined) {
-      throw new ApplyError(`key of ${table.schema}.${table.name} lacks column ${column.name}`, {
+  const ordered = normaliseKey(table, key);
+  const sites = keySites(table);
+  return ordered.map(([column, value], i) => {
+    if (value === null && !key.some(([name]) => name === column)) {
+      throw new ApplyError(`key of ${table.schema}.${table.name} lacks column ${column}`, {
         table: `${table.schema}.${table.name}`,
-        column: column.name,
+        column,
       });
     }
-    return valueToPg(value, { table: `${table.schema}.${table.name}`, column: column.name });
+    return valueToPg(value, sites[i]);
   });
 }
 
-/** Orders a key by the table's key columns so the shadow key is the same whatever order the change listed them in. */
+/**
+ * Orders a key by the table's key columns so the shadow key is the same whatever order the change listed them in. A
+ * key already in that order (the usual case: sources list key columns in table order) is returned as it is.
+ */
 export function normaliseKey(table: PgTable, key: RowKey): RowKey {
+  if (inKeyOrder(table, key)) return key;
   const byName = new Map(key.map(([column, value]) => [column, value]));
   return table.key.map((column) => [column.name, byName.get(column.name) ?? null] as const);
+}
+
+function inKeyOrder(table: PgTable, key: RowKey): boolean {
+  if (key.length !== table.key.length) return false;
+  for (let i = 0; i < key.length; i++) if (key[i]![0] !== table.key[i]!.name) return false;
+  return true;
+}
+
+const keySitesByTable = new WeakMap<PgTable, ValueSite[]>();
+
+/** Where each key column's value goes, for error messages; built once per table description. */
+function keySites(table: PgTable): ValueSite[] {
+  let sites = keySitesByTable.get(table);
+  if (sites === undefined) {
+    sites = table.key.map((column) => ({ table: `${table.schema}.${table.name}`, column: column.name }));
+    keySitesByTable.set(table, sites);
+  }
+  return sites;
 }
 
 /** The keys a batch names in one table, in the table's key order and as shadow row keys, worked out once. */

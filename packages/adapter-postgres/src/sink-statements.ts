@@ -1,12 +1,14 @@
 import pg from 'pg';
+import { formatPgArray } from './postgres-array.js';
 import { quoteIdent, quoteTable } from './postgres-connection.js';
 import { APPLIED_POSITIONS, ROW_VERSIONS, SINK_MESSAGE_PREFIX } from './postgres-metadata.js';
 import type { PgColumn, PgTable } from './postgres-table-catalog.js';
 
 /**
  * Set-based statements of the sink. Every statement takes one text array per column and casts inside SQL
- * (`unnest($1::text[]) … u0::numeric(10,2)`), so a batch of any size is one round trip per statement and the values
- * reach PostgreSQL as exact text.
+ * (`unnest($1::text[]) … u0::numeric(10,2)`), so a batch of any size is one statement and the values reach
+ * PostgreSQL as exact text. The arrays are sent as literals formatted here ({@link formatPgArray}), which is several
+ * times lighter on the host than the driver's element-by-element formatting.
  */
 
 /** A SQL text with its bound parameters. */
@@ -31,7 +33,7 @@ export function selectRowsForUpdate(table: PgTable, keys: readonly (readonly (st
   const { from, select } = unnestOf(table.key);
   return {
     text: `SELECT * FROM ${quoteTable(table.schema, table.name)} WHERE (${keyList(table)}) IN (SELECT ${select} FROM ${from}) FOR UPDATE`,
-    values: table.key.map((_, i) => keys.map((key) => key[i])),
+    values: table.key.map((_, i) => formatPgArray(keys.map((key) => key[i] ?? null))),
   };
 }
 
@@ -52,7 +54,7 @@ export function selectVersionsForUpdate(tableName: string, rowKeys: readonly str
   }
   return {
     text: `SELECT ${columns} FROM unnest($2::text[]) AS k(row_key) JOIN ${ROW_VERSIONS} v ON v.table_name = $1 AND v.row_key = k.row_key FOR UPDATE OF v`,
-    values: [tableName, rowKeys],
+    values: [tableName, formatPgArray(rowKeys)],
   };
 }
 
@@ -83,7 +85,7 @@ export function lockRowKeys(tableNames: readonly string[], rowKeys: readonly str
       : `SELECT count(CASE WHEN is_range THEN pg_advisory_xact_lock_shared(${RANGE_LOCKS}, n) ELSE pg_advisory_xact_lock(${BUCKET_LOCKS}, n) END)
 FROM (SELECT DISTINCT true AS is_range, ${bucket} >> 4 AS n FROM ${keys}
   UNION ALL SELECT DISTINCT false, ${bucket} FROM ${keys} ORDER BY is_range DESC, n) AS s`;
-  return { text, values: [tableNames, rowKeys] };
+  return { text, values: [formatPgArray(tableNames), formatPgArray(rowKeys)] };
 }
 
 /** Every range exclusive: a batch with a truncate, whose rows are not known before they are read. */
@@ -137,11 +139,11 @@ function versionValues(rows: readonly VersionRow[]): unknown[] {
     rows.map((r) => r.vv),
     rows.map((r) => r.hlc),
     rows.map((r) => r.writer),
-    rows.map((r) => r.deleted),
+    rows.map((r) => (r.deleted ? 't' : 'f')),
     rows.map((r) => r.columns),
     rows.map((r) => r.keyColumns),
     rows.map((r) => r.rowColumns),
-  ];
+  ].map(formatPgArray);
 }
 
 /** Multi-row upsert of data rows that all carry the same columns; other columns keep their values. */
@@ -160,7 +162,7 @@ export function upsertRows(
   return {
     text: `INSERT INTO ${quoteTable(table.schema, table.name)} (${columns.map((c) => quoteIdent(c.name)).join(', ')})
 SELECT ${select} FROM ${from} ON CONFLICT (${keyList(table)}) ${conflict}`,
-    values: columns.map((_, i) => rows.map((row) => row[i])),
+    values: columns.map((_, i) => formatPgArray(rows.map((row) => row[i] ?? null))),
   };
 }
 
@@ -169,7 +171,7 @@ export function deleteRows(table: PgTable, keys: readonly (readonly (string | nu
   const { from, select } = unnestOf(table.key);
   return {
     text: `DELETE FROM ${quoteTable(table.schema, table.name)} WHERE (${keyList(table)}) IN (SELECT ${select} FROM ${from})`,
-    values: table.key.map((_, i) => keys.map((key) => key[i])),
+    values: table.key.map((_, i) => formatPgArray(keys.map((key) => key[i] ?? null))),
   };
 }
 

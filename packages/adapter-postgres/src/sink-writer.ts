@@ -45,14 +45,15 @@ function writeStatements(states: readonly RowState[]): Statement[] {
       ),
     );
   }
+  // Grouped by table and by the written columns in the order they were written: changes of one source table write
+  // them in the same order, so no per-row sort is needed; a set written in another order only makes another group.
   const upserts = states.filter((s) => s.row !== undefined && s.written !== undefined);
-  const groups = groupBy(upserts, (s) => `${shadowTableName(s.ref)}|${[...s.written!].sort().join('\u0000')}`);
+  const groups = groupBy(upserts, (s) => `${shadowTableName(s.ref)}|${Array.from(s.written!).join('\u0000')}`);
   for (const group of groups.values()) {
     const table = group[0]!.table;
     const columns = columnsOf(table, group[0]!);
-    const rows = group.map((s) =>
-      columns.map((c) => valueToPg(s.row![c.name] ?? null, { table: label(table), column: c.name })),
-    );
+    const sites = columns.map((c) => ({ table: label(table), column: c.name }));
+    const rows = group.map((s) => columns.map((c, i) => valueToPg(s.row![c.name] ?? null, sites[i])));
     statements.push(upsertRows(table, columns, rows));
   }
   return statements;
