@@ -8,7 +8,8 @@
  *   lag from commit to the batch being handed out, p50/p99.
  * - MariaDB → PostgreSQL: rows committed in MariaDB at the target rate, captured by MySqlSource and applied by
  *   PostgresSink batch by batch (stamped directly, without the engine), against plain multi-row INSERT batches of the
- *   same rows into PostgreSQL: rows/s, ratio, and lag from the MariaDB commit to the PostgreSQL commit, p50/p99.
+ *   same rows into PostgreSQL: rows/s, ratio, and lag from the MariaDB commit to the PostgreSQL commit, p50/p99,
+ *   split into the source's part (commit → batch handed out) and the sink's (apply time per batch, batch sizes).
  * - PostgreSQL → MariaDB: the same the other way, PostgresSource → MySqlSink, against the MariaDB bulk INSERT.
  * - Both directions through SyncEngine (a node per database, in-process transport, last-writer-wins): rows committed
  *   at the target rate on one side, arrival on the other side polled every few milliseconds: rows/s, ratio to the
@@ -180,6 +181,36 @@ async function captureLeg(url: string, options: Options): Promise<void> {
   );
 }
 
+/**
+ * Where an adapter leg's lag goes: commit → batch handed out by the source (per row), and the sink's apply of each
+ * batch (per batch, with the batch sizes), beside the end-to-end lag the leg prints.
+ */
+class LagSplit {
+  private readonly handedOut: number[] = [];
+  private readonly applyMillis: number[] = [];
+  private readonly sizes: number[] = [];
+
+  /** Call when the source hands out a batch, before it is applied. */
+  handed(committed: readonly (number | undefined)[], at: number): void {
+    for (const time of committed) if (time !== undefined) this.handedOut.push(Math.max(0, at - time));
+    this.sizes.push(committed.length);
+  }
+
+  /** Call with the time the sink took to apply the batch last handed out. */
+  applied(millis: number): void {
+    this.applyMillis.push(millis);
+  }
+
+  print(): void {
+    for (const list of [this.handedOut, this.applyMillis, this.sizes]) list.sort((a, b) => a - b);
+    const p = (list: number[], q: number) => percentile(list, q).toFixed(1);
+    console.log(`  lag commit → handed out: p50 ${p(this.handedOut, 50)} ms, p99 ${p(this.handedOut, 99)} ms (source)`);
+    console.log(
+      `  apply per batch       : p50 ${p(this.applyMillis, 50)} ms, p99 ${p(this.applyMillis, 99)} ms; batch of p50 ${p(this.sizes, 50)}, p99 ${p(this.sizes, 99)} rows`,
+    );
+  }
+}
+
 /** A captured batch stamped as its origin would stamp it, for driving a sink without the engine. */
 function stamp(captured: CapturedBatch, origin: string, sourceId: string, table: string): ChangeBatch {
   return {
@@ -241,17 +272,24 @@ async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options):
       }
     })();
     const lags: number[] = [];
+    const split = new LagSplit();
     let applied = 0;
     while (applied < options.rows) {
       const next = await iterator.next();
       if (next.done) break;
       if (next.value.changes.length === 0) continue;
+      const handedAt = performance.now();
+      split.handed(
+        next.value.changes.map((change) => committedAt.get(change.key[0]![1] as bigint)),
+        handedAt,
+      );
       await sink.apply(stamp(next.value, 'maria', source.id, table), (incoming) => ({
         kind: 'write',
         row: incoming.after ?? null,
         version: incoming.version,
       }));
       const now = performance.now();
+      split.applied(now - handedAt);
       for (const change of next.value.changes) {
         const committed = committedAt.get(change.key[0]![1] as bigint);
         if (committed !== undefined) lags.push(Math.max(0, now - committed));
@@ -273,6 +311,7 @@ async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options):
     console.log(
       `  lag commit → applied  : p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms`,
     );
+    split.print();
     return bulkRate;
   } finally {
     await writer.catch(() => undefined);
@@ -328,18 +367,25 @@ async function postgresToMariaLeg(url: string, pgUrl: string, options: Options, 
       }
     })();
     const lags: number[] = [];
+    const split = new LagSplit();
     let applied = 0;
     while (applied < options.rows) {
       const next = await (pending ?? iterator.next());
       pending = undefined;
       if (next.done) break;
       if (next.value.changes.length === 0) continue;
+      const handedAt = performance.now();
+      split.handed(
+        next.value.changes.map((change) => committedAt.get(change.key[0]![1] as bigint)),
+        handedAt,
+      );
       const batch = stamp(next.value, 'postgres', source.id, table);
       await sink.apply(batch, (incoming) => ({
         kind: 'write',
         row: incoming.after ?? null,
         version: incoming.version,
       }));
+      split.applied(performance.now() - handedAt);
       await source.acknowledge(next.value.resumeAfter);
       const now = performance.now();
       for (const change of next.value.changes) {
@@ -360,6 +406,7 @@ async function postgresToMariaLeg(url: string, pgUrl: string, options: Options, 
     console.log(
       `  lag commit → applied  : p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms`,
     );
+    split.print();
   } finally {
     await writer.catch(() => undefined);
     await source.close();
