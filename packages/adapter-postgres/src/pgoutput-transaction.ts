@@ -7,7 +7,7 @@ import {
   shadowTableName,
   versionFromShadow,
 } from './postgres-metadata.js';
-import { valueFromPg } from './postgres-types.js';
+import { type ValueSite, valueFromPg } from './postgres-types.js';
 
 /** The empty result, shared: most messages make no change final. */
 const NONE: CapturedChange[] = [];
@@ -108,9 +108,9 @@ export class PgoutputTransactionAssembler {
       }
       return [];
     }
-    const { table, label, keyColumns } = describe(relation);
-    const after = message.afterRaw ? decodeRow(relation, message.afterRaw, label) : undefined;
-    const before = message.beforeRaw ? decodeRow(relation, message.beforeRaw, label) : undefined;
+    const { table, label, keyColumns, sites } = describe(relation);
+    const after = message.afterRaw ? decodeRow(relation, message.afterRaw, sites) : undefined;
+    const before = message.beforeRaw ? decodeRow(relation, message.beforeRaw, sites) : undefined;
     const unchanged = message.afterRaw ? unchangedColumns(relation, message.afterRaw) : [];
     const newKey = after ? keyOf(keyColumns, after.row) : undefined;
     const oldKey = before ? keyOf(keyColumns, before.row) : undefined;
@@ -206,14 +206,16 @@ export class PgoutputTransactionAssembler {
 function decodeRow(
   relation: PgoutputRelation,
   raw: Record<string, string | null | undefined>,
-  label: string,
+  sites: readonly ValueSite[],
 ): { row: Row } {
   const row: Record<string, Value> = {};
-  for (const column of relation.columns) {
+  const columns = relation.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
     const text = raw[column.name];
     // undefined: an unchanged TOAST value (or a non-key column of a key-only tuple): not carried, never null.
     if (text === undefined) continue;
-    row[column.name] = valueFromPg(text, column.typeOid, { table: label, column: column.name });
+    row[column.name] = valueFromPg(text, column.typeOid, sites[i]);
   }
   return { row };
 }
@@ -230,6 +232,8 @@ interface RelationShape {
   readonly label: string;
   /** Key columns are flagged (bit 1) in the relation message: the primary key under the default replica identity. */
   readonly keyColumns: readonly string[];
+  /** Each column's place, in column order, for the errors of values that cannot be read. */
+  readonly sites: readonly ValueSite[];
 }
 
 const shapes = new WeakMap<PgoutputRelation, RelationShape>();
@@ -238,9 +242,11 @@ function describe(relation: PgoutputRelation): RelationShape {
   let shape = shapes.get(relation);
   if (shape === undefined) {
     const table = { namespace: relation.schema, name: relation.name };
+    const label = shadowTableName(table);
     shape = {
       table,
-      label: shadowTableName(table),
+      label,
+      sites: relation.columns.map((column) => ({ table: label, column: column.name })),
       keyColumns: relation.columns.filter((column) => (column.flags & 1) === 1).map((column) => column.name),
     };
     shapes.set(relation, shape);
