@@ -63,16 +63,8 @@ export class ByteReader {
 
   varuint64(expected: string): bigint {
     const start = this.#offset;
-    // Fast path: up to 7 bytes (49 bits) fit a double exactly, so only longer varints pay for bigint arithmetic.
-    let small = 0;
-    let scale = 1;
-    for (let i = 0; i < 7 && this.#offset < this.bytes.length; i++) {
-      const b = this.bytes[this.#offset++]!;
-      small += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return BigInt(small);
-      scale *= 0x80;
-    }
-    this.#offset = start;
+    const small = this.#shortVarint();
+    if (small !== undefined) return BigInt(small);
     let result = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
       const b = this.byte(expected);
@@ -86,8 +78,29 @@ export class ByteReader {
   }
 
   zigzag64(expected: string): bigint {
+    // A short varint is unzigzagged in double arithmetic: one bigint in all.
+    const small = this.#shortVarint();
+    if (small !== undefined) return BigInt(small % 2 === 0 ? small / 2 : -(small + 1) / 2);
     const raw = this.varuint64(expected);
     return (raw & 1n) === 0n ? raw >> 1n : -((raw + 1n) >> 1n);
+  }
+
+  /**
+   * A varint of up to 7 bytes (49 bits, exact in a double) read with double arithmetic; `undefined`, with nothing
+   * consumed, when it is longer or the input ends, so 64-bit readers pay for bigint arithmetic only then.
+   */
+  #shortVarint(): number | undefined {
+    const start = this.#offset;
+    let small = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && this.#offset < this.bytes.length; i++) {
+      const b = this.bytes[this.#offset++]!;
+      small += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return small;
+      scale *= 0x80;
+    }
+    this.#offset = start;
+    return undefined;
   }
 
   float64(expected: string): number {

@@ -3,6 +3,8 @@ import { MappingError } from '../errors.js';
 const utf8 = new TextEncoder();
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
+/** Magnitudes below this zigzag to less than 2^53. */
+const ZIGZAG_IN_DOUBLES = 1n << 51n;
 const UINT64_MAX = (1n << 64n) - 1n;
 
 /** `String.prototype.isWellFormed` (Node 20+), missing from the ES2022 lib typings this package compiles against. */
@@ -70,6 +72,12 @@ export class ByteWriter {
   zigzag64(value: bigint, what: string): void {
     if (value < INT64_MIN || value > INT64_MAX) {
       throw new MappingError(`${what} ${value} is outside the int64 range`, { type: 'int64' });
+    }
+    if (value > -ZIGZAG_IN_DOUBLES && value < ZIGZAG_IN_DOUBLES) {
+      // Small magnitudes are zigzagged in double arithmetic (exact below 2^53), without bigint shifts.
+      const n = Number(value);
+      this.varuint(n >= 0 ? n * 2 : -n * 2 - 1);
+      return;
     }
     this.varuint64(value >= 0n ? value << 1n : (-value << 1n) - 1n, what);
   }

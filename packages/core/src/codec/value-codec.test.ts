@@ -25,6 +25,16 @@ describe('value codec', () => {
     expect(() => readValue(new ByteReader(hostile))).toThrow(/at byte 400: expected nesting no deeper than 200/);
   });
 
+  it('round-trips int64 values across the double-arithmetic fast paths and the 64-bit ends', () => {
+    const edges = [0n, 1n, -1n, 1n << 48n, 1n << 49n, 1n << 51n, 1n << 52n, 1n << 53n, (1n << 63n) - 1n];
+    for (const edge of edges) {
+      for (const value of [edge - 1n, edge, edge + 1n, -edge - 1n, -edge, -edge + 1n]) {
+        if (value < -(1n << 63n) || value >= 1n << 63n) continue;
+        expect(roundTrip(value)).toBe(value);
+      }
+    }
+  });
+
   it('stores canonical uuids in 16 bytes and keeps other spellings as written', () => {
     const w = new ByteWriter();
     writeValue(w, { kind: 'uuid', value: '123e4567-e89b-12d3-a456-426614174000' }, false);

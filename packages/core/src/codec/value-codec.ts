@@ -212,10 +212,13 @@ export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const INT64_MIN = -(1n << 63n);
+const INT64_LIMIT = 1n << 63n;
+
 function int64(r: ByteReader): bigint {
   const at = r.offset;
   const value = r.zigzag64('an int64');
-  if (value < -(1n << 63n) || value >= 1n << 63n) r.fail('an int64 within range', at);
+  if (value < INT64_MIN || value >= INT64_LIMIT) r.fail('an int64 within range', at);
   return value;
 }
 
