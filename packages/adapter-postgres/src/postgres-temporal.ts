@@ -82,6 +82,8 @@ export function timeToPg(micros: bigint, offset: number | undefined): string {
  * the epoch, from UTC for `timestamptz` and from the same wall clock for `timestamp`.
  */
 export function timestampFromPg(text: string, zoned: boolean): bigint {
+  const fast = recentTimestampFromPg(text, zoned);
+  if (fast !== undefined) return BigInt(fast);
   const bc = text.endsWith(' BC');
   const body = bc ? text.slice(0, -3) : text;
   const match = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([+-][\d:]+)?$/.exec(body);
@@ -98,6 +100,7 @@ export function timestampFromPg(text: string, zoned: boolean): bigint {
 
 /** Neutral timestamp to PG text (UTC with an explicit `+00` offset for `timestamptz`). */
 export function timestampToPg(micros: bigint, zoned: boolean): string {
+  if (micros > -RECENT_MICROS && micros < RECENT_MICROS) return recentTimestampToPg(Number(micros), zoned);
   let days = micros / MICROS_PER_DAY;
   let rest = micros % MICROS_PER_DAY;
   if (rest < 0n) {
@@ -109,4 +112,63 @@ export function timestampToPg(micros: bigint, zoned: boolean): string {
   const bc = datePart.endsWith(' BC');
   const ymd = bc ? datePart.slice(0, -3) : datePart;
   return `${ymd} ${formatClock(rest)}${zoned ? '+00' : ''}${bc ? ' BC' : ''}`;
+}
+
+/**
+ * Instants within ±2^53 µs of the epoch (about 1685 to 2255) are exact in a double, so the common case, which the
+ * log and the sink meet for every row, is read and written with plain arithmetic and `Date` instead of bigint
+ * arithmetic and regular expressions. The general functions above give the same results.
+ */
+const RECENT_MICROS = 2n ** 53n;
+const MICROS_PER_MILLI = 1000;
+
+/**
+ * `YYYY-MM-DD HH:MM:SS[.f…]` with `+00` when zoned (what a UTC session prints), years 1700–2199, as microseconds
+ * since the epoch; `undefined` for any other text, which the general parser reads.
+ */
+function recentTimestampFromPg(text: string, zoned: boolean): number | undefined {
+  const year = digits(text, 0, 4);
+  if (year < 1700 || year > 2199 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  if (text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  let at = 19;
+  let fraction = 0;
+  if (text.charCodeAt(at) === 46) {
+    let scale = 100_000;
+    for (at += 1; at < text.length && scale >= 1; at++, scale /= 10) {
+      const digit = text.charCodeAt(at) - 48;
+      if (digit < 0 || digit > 9) break;
+      fraction += digit * scale;
+    }
+    if (at === 20) return undefined;
+  }
+  const rest = text.length - at;
+  if (zoned ? rest !== 3 || !text.endsWith('+00') : rest !== 0) return undefined;
+  const millis = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls an impossible day (Feb 30) into the next month; the general parser decides those.
+  if (new Date(millis).getUTCDate() !== day) return undefined;
+  return millis * MICROS_PER_MILLI + fraction;
+}
+
+/** The value of `length` decimal digits at `from`, or -1 when one is not a digit. */
+function digits(text: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** {@link timestampToPg} for an instant within ±2^53 µs of the epoch. */
+function recentTimestampToPg(micros: number, zoned: boolean): string {
+  const fraction = ((micros % 1_000_000) + 1_000_000) % 1_000_000;
+  const iso = new Date((micros - fraction) / MICROS_PER_MILLI).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(fraction).padStart(6, '0')}${zoned ? '+00' : ''}`;
 }

@@ -77,6 +77,22 @@ describe('postgres temporal text', () => {
     expect(timestampFromPg('2024-01-01 05:30:00+05:30', true)).toBe(timestampFromPg('2024-01-01 00:00:00+00', true));
   });
 
+  it('reads and writes recent timestamps on the fast path exactly as the general path does', () => {
+    const recent = fc.bigInt({ min: -(2n ** 53n) + 1n, max: 2n ** 53n - 1n });
+    fc.assert(
+      fc.property(recent, (micros) => {
+        const text = timestampToPg(micros, true);
+        expect(text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\+00$/);
+        expect(timestampFromPg(text, true)).toBe(micros);
+        // `+00:00` is not the fast path's shape: the general parser reads the same text.
+        expect(timestampFromPg(`${text}:00`, true)).toBe(micros);
+        expect(timestampFromPg(text.slice(0, -3), false)).toBe(micros);
+      }),
+    );
+    expect(timestampFromPg('2024-02-30 00:00:00', false)).toBe(timestampFromPg('2024-03-01 00:00:00', false));
+    expect(timestampFromPg('1999-12-31 23:59:59.5+00', true)).toBe(946_684_799_500_000n);
+  });
+
   it('reads time with and without zone', () => {
     expect(timeFromPg('12:34:56.000001', false)).toEqual({ micros: 45_296_000_001n });
     expect(timeFromPg('01:00:00-03:30', true)).toEqual({ micros: 3_600_000_000n, offsetSeconds: -12_600 });
