@@ -52,31 +52,48 @@ export function parsePgArray(text: string): PgArrayItem[] {
 
 /**
  * Formats nested element texts as an array literal, quoting every element so any text survives. The sink sends every
- * column of a batch this way, so a flat list of texts and NULLs with nothing to escape (the usual case) is built
- * without a regular expression, and without a string per element when it has no NULL or only NULLs.
+ * column of a batch this way, so flat lists (the usual case) are built from a few whole-string operations rather than
+ * strings and regular expressions per element.
  */
 export function formatPgArray(items: readonly PgArrayItem[]): string {
-  const flat = flatListShape(items);
-  if (flat === 'texts') return items.length === 0 ? '{}' : `{"${(items as readonly string[]).join('","')}"}`;
-  if (flat === 'nulls') return `{${'NULL,'.repeat(items.length - 1)}NULL}`;
-  const parts = items.map((item) => {
-    if (item === null) return 'NULL';
-    if (Array.isArray(item)) return formatPgArray(item);
-    return flat === 'mixed' ? `"${item}"` : `"${item.replace(/[\\"]/g, '\\$&')}"`;
-  });
-  return `{${parts.join(',')}}`;
+  switch (flatListShape(items)) {
+    case 'texts':
+      return items.length === 0 ? '{}' : `{"${(items as readonly string[]).join('","')}"}`;
+    case 'nulls':
+      return `{${'NULL,'.repeat(items.length - 1)}NULL}`;
+    case 'mixed':
+      return `{${items.map((item) => (item === null ? 'NULL' : `"${item}"`)).join(',')}}`;
+    case 'escaped': {
+      // NUL separates the elements while their quotes and backslashes are escaped; no element holds one.
+      const escaped = (items as readonly string[]).join('\u0000').replace(/[\\"]/g, '\\$&');
+      return `{"${escaped.replaceAll('\u0000', '","')}"}`;
+    }
+    default: {
+      const parts = items.map((item) => {
+        if (item === null) return 'NULL';
+        if (Array.isArray(item)) return formatPgArray(item);
+        return `"${item.replace(/[\\"]/g, '\\$&')}"`;
+      });
+      return `{${parts.join(',')}}`;
+    }
+  }
 }
 
 /**
- * For a flat list whose texts need no escaping (no quote, no backslash): whether it holds only texts, only NULLs, or
- * both; `undefined` for anything else.
+ * The shape of a flat list: only texts with nothing to escape (no quote, no backslash), only NULLs, both, or only
+ * texts of which some need escaping (none holding NUL); `undefined` for anything else.
  */
-function flatListShape(items: readonly PgArrayItem[]): 'texts' | 'nulls' | 'mixed' | undefined {
+function flatListShape(items: readonly PgArrayItem[]): 'texts' | 'nulls' | 'mixed' | 'escaped' | undefined {
   let texts = 0;
+  let escaping = false;
+  let nul = false;
   for (const item of items) {
     if (item === null) continue;
-    if (typeof item !== 'string' || item.includes('"') || item.includes('\\')) return undefined;
+    if (typeof item !== 'string') return undefined;
+    if (item.includes('"') || item.includes('\\')) escaping = true;
+    if (item.includes('\u0000')) nul = true;
     texts += 1;
   }
+  if (escaping) return texts === items.length && !nul ? 'escaped' : undefined;
   return texts === items.length ? 'texts' : texts === 0 ? 'nulls' : 'mixed';
 }
