@@ -41,7 +41,10 @@ describe('postgres value mapping', () => {
   });
 
   it('formats any flat or nested list of texts and NULLs so that it parses back the same', () => {
-    const text = fc.oneof(fc.string(), fc.constantFrom('NULL', '', '"', '\\', 'a,b', '{}', ' x ', 'n\u0000ul', '["1"]'));
+    const text = fc.oneof(
+      fc.string(),
+      fc.constantFrom('NULL', '', '"', '\\', 'a,b', '{}', ' x ', 'n\u0000ul', '["1"]'),
+    );
     const flat = fc.array(fc.option(text, { nil: null }), { maxLength: 8 });
     const nested = fc.array(fc.oneof(fc.option(text, { nil: null }), flat), { maxLength: 5 });
     fc.assert(
