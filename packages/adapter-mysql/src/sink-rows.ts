@@ -25,6 +25,8 @@ export interface RowState {
   replace: boolean;
   /** The row exists in the table (as read under lock before the batch). */
   stored: boolean;
+  /** The row's shadow version existed when the batch read it (it is updated, else inserted). */
+  versioned: boolean;
   versionDirty: boolean;
   /** Index in the batch of the last change that touched the row, for error messages. */
   index: number;
@@ -44,6 +46,7 @@ export function newRowState(mapping: TableMapping, key: RowKey, index: number, k
     write: undefined,
     replace: false,
     stored: false,
+    versioned: false,
     versionDirty: false,
     index,
   };
@@ -101,7 +104,10 @@ export function storedRowReads(
       absorb(versions) {
         for (const shadow of versions) {
           const state = byHash.get(Buffer.from(shadow.row_hash as Buffer).toString('hex'));
-          if (state) state.version = versionFromShadow(shadow);
+          if (state) {
+            state.version = versionFromShadow(shadow);
+            state.versioned = true;
+          }
         }
       },
     });

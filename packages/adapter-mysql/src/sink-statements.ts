@@ -62,7 +62,8 @@ export function insertStatement(
   return insertTuplesStatement(database, table, columns, rows.map(tupleOf));
 }
 
-function insertTuplesStatement(
+/** A multi-row INSERT of tuples already written as SQL (`(1, 'a')`), for rows whose values were escaped by the caller. */
+export function insertTuplesStatement(
   database: string,
   table: string,
   columns: readonly string[],

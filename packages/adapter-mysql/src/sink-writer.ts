@@ -9,6 +9,7 @@ import {
   chunks,
   deleteStatement,
   insertStatement,
+  insertTuplesStatement,
   type Statement,
   upsertStatement,
   upsertTuplesStatement,
@@ -85,19 +86,27 @@ const SHADOW_COLUMNS = [
   'column_hlcs',
 ];
 
+/**
+ * Shadow rows the batch read are upserted; the others are plainly inserted. Reads in READ COMMITTED lock no gaps, so
+ * two sinks can both find a row's version absent: the second insert then fails with a duplicate key, a retriable
+ * error, and the retry judges the change against the version the first one wrote, instead of overwriting it.
+ */
 function versionStatements(states: readonly RowState[], options: FlushOptions): WriteStatement[] {
   // A batch is a few tables and writers: their literals are escaped once, not once per row.
   const literals = new Map<TableMapping | string, string>();
-  return chunks(states, options.statementRows).map((part) => {
-    const statement = upsertTuplesStatement(
-      options.metadataDatabase,
-      ROW_VERSIONS_TABLE,
-      SHADOW_COLUMNS,
-      ['row_hash'],
-      part.map((state) => shadowTuple(state, literals)),
-    );
-    return { ...statement, table: `${options.metadataDatabase}.${ROW_VERSIONS_TABLE}` };
-  });
+  const table = `${options.metadataDatabase}.${ROW_VERSIONS_TABLE}`;
+  const statements: WriteStatement[] = [];
+  for (const versioned of [true, false]) {
+    const group = states.filter((state) => state.versioned === versioned);
+    for (const part of chunks(group, options.statementRows)) {
+      const tuples = part.map((state) => shadowTuple(state, literals));
+      const statement = versioned
+        ? upsertTuplesStatement(options.metadataDatabase, ROW_VERSIONS_TABLE, SHADOW_COLUMNS, ['row_hash'], tuples)
+        : insertTuplesStatement(options.metadataDatabase, ROW_VERSIONS_TABLE, SHADOW_COLUMNS, tuples);
+      statements.push({ ...statement, table, rows: part });
+    }
+  }
+  return statements;
 }
 
 /** A row's shadow version as an SQL tuple in {@link SHADOW_COLUMNS} order. */

@@ -1,4 +1,4 @@
-import { ApplyError } from '@worker-sync/core';
+import { type ApplyDecider, ApplyError, type ChangeBatch } from '@worker-sync/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MySqlSink } from '../src/index.js';
 import { batchOf, connect, mysqlUrl, uniqueName, version, writeAll } from './support.js';
@@ -215,5 +215,65 @@ describe('MySqlSink against MariaDB', () => {
     const [gone] = await sink.read(ref, [[['id', 50n]]]);
     expect(gone?.row).toBeUndefined();
     expect(gone?.version.deleted).toBe(true);
+  });
+
+  it('never loses a version when sinks write the same absent rows at once: the later one retries and judges again', async () => {
+    const keys = Array.from({ length: 200 }, (_, i) => BigInt(10_000 + i));
+    // Deletes of rows that do not exist: each sink writes only a tombstone shadow row, the case no data row guards.
+    const origins = [uniqueName('a'), uniqueName('b'), uniqueName('c')];
+    const batches = origins.map((origin, n) =>
+      batchOf(
+        origin,
+        '0000000001',
+        keys.map((id) => ({
+          op: 'delete' as const,
+          table: ref,
+          key: [['id', id]] as const,
+          before: { id },
+          version: {
+            vv: { [origin]: 1 },
+            hlc: BigInt(1000 + ((Number(id) * 7 + n * 13) % 3)),
+            writer: origin,
+            deleted: true,
+          },
+        })),
+      ),
+    );
+    // Last writer wins on the HLC (ties to the larger writer): the decision must always see the stored version.
+    const newest: ApplyDecider = (incoming, stored) => {
+      const current = stored?.version;
+      const wins =
+        current === undefined ||
+        incoming.version.hlc > current.hlc ||
+        (incoming.version.hlc === current.hlc && incoming.version.writer > current.writer);
+      return wins ? { kind: 'write', row: null, version: incoming.version } : { kind: 'skip' };
+    };
+    const sinks = origins.map(() => new MySqlSink({ id: 'race', url }));
+    // Ready (metadata tables, pools) before the race, so the three batches overlap.
+    for (const target of sinks) await target.lastApplied('none', 'none');
+    const applyUntilDone = async (target: MySqlSink, batch: ChangeBatch) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await target.apply(batch, newest);
+        } catch (error) {
+          if (!(error instanceof ApplyError && error.retriable) || attempt > 20) throw error;
+        }
+      }
+    };
+    try {
+      await Promise.all(sinks.map((target, n) => applyUntilDone(target, batches[n]!)));
+    } finally {
+      for (const target of sinks) await target.close();
+    }
+    const stored = await sink.read(
+      ref,
+      keys.map((id) => [['id', id]] as const),
+    );
+    for (const [i, id] of keys.entries()) {
+      const winner = batches
+        .map((batch) => batch.events[i]!.version)
+        .reduce((a, b) => (b.hlc > a.hlc || (b.hlc === a.hlc && b.writer > a.writer) ? b : a));
+      expect({ id, writer: stored[i]?.version.writer }).toEqual({ id, writer: winner.writer });
+    }
   });
 });
