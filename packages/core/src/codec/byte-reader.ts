@@ -72,6 +72,20 @@ export class ByteReader {
       if ((b & 0x80) === 0) return BigInt(small);
       scale *= 0x80;
     }
+    // Up to 10 bytes: the first 7 as a double (`small`), the rest (at most 15 bits within 64) as another, joined
+    // with two bigint operations. Anything else (a truncated, overlong or too large varint) takes the exact loop below,
+    // which reports it.
+    let high = 0;
+    let highScale = 1;
+    for (let i = 7; i < 10 && this.#offset < this.bytes.length; i++) {
+      const b = this.bytes[this.#offset++]!;
+      high += (b & 0x7f) * highScale;
+      if ((b & 0x80) === 0) {
+        if (high >= 0x8000) break;
+        return BigInt(small) + (BigInt(high) << 49n);
+      }
+      highScale *= 0x80;
+    }
     this.#offset = start;
     let result = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
