@@ -71,4 +71,17 @@ describe('version vector laws', () => {
       options,
     );
   });
+
+  it('increment is the canonical vector with one more write by the node, whatever the shortcut taken', () => {
+    fc.assert(
+      fc.property(vvArb, node, (a, n) => {
+        const expected = canonicalVersionVector({ ...a, [n]: (a[n] ?? 0) + 1 });
+        expect(incrementVersionVector(a, n)).toStrictEqual(expected);
+        // The single-writer shortcut: a vector holding only this node, or nothing.
+        expect(incrementVersionVector({}, n)).toStrictEqual({ [n]: 1 });
+        expect(incrementVersionVector(incrementVersionVector({}, n), n)).toStrictEqual({ [n]: 2 });
+      }),
+      options,
+    );
+  });
 });

@@ -75,6 +75,9 @@ export function incrementVersionVector(vv: VersionVector, node: NodeId): Version
   if (node.length === 0) throw new IntegrityError('cannot increment a version vector for an empty node id');
   const next = (vv[node] ?? 0) + 1;
   checkCounter(node, next);
+  // A row written only by this node (the usual case) needs no copy and sort: one entry is already canonical.
+  const nodes = Object.keys(vv);
+  if (nodes.length === 0 || (nodes.length === 1 && nodes[0] === node)) return { [node]: next };
   return canonicalVersionVector({ ...vv, [node]: next });
 }
 

@@ -65,6 +65,29 @@ export class ByteReader {
     const start = this.#offset;
     const small = this.#shortVarint();
     if (small !== undefined) return BigInt(small);
+    // Up to 10 bytes: the first 7 (each with its continuation bit) as a double, the rest (at most 15 bits within 64)
+    // as another, joined with two bigint operations. Anything else (a truncated, overlong or too large varint) takes
+    // the exact loop below, which reports it.
+    if (start + 7 <= this.bytes.length) {
+      let low = 0;
+      let scale = 1;
+      for (let i = 0; i < 7; i++) {
+        low += (this.bytes[start + i]! & 0x7f) * scale;
+        scale *= 0x80;
+      }
+      let high = 0;
+      let highScale = 1;
+      for (let at = start + 7; at < start + 10 && at < this.bytes.length; at++) {
+        const b = this.bytes[at]!;
+        high += (b & 0x7f) * highScale;
+        if ((b & 0x80) === 0) {
+          if (high >= 0x8000) break;
+          this.#offset = at + 1;
+          return BigInt(low) + (BigInt(high) << 49n);
+        }
+        highScale *= 0x80;
+      }
+    }
     let result = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
       const b = this.byte(expected);

@@ -110,20 +110,19 @@ export function readEvent(r: ByteReader, s: SymbolReader, defaults: EventDefault
     last: (flags & TX_LAST) !== 0,
   };
   const version = readVersion(r, s, (flags2 & DELETED) !== 0, (flags2 & HAS_COLUMNS) !== 0);
-  return {
-    op: OPERATIONS[flags & 3]!,
-    table,
-    key,
-    ...(after === undefined ? {} : { after }),
-    ...(before === undefined ? {} : { before }),
-    ...(unchanged === undefined ? {} : { unchanged }),
-    position,
-    tx,
-    ...(flags & HAS_SNAPSHOT ? { snapshot: (flags & SNAPSHOT) !== 0 } : {}),
-    origin,
-    sourceId,
-    version,
-  };
+  // Field by field in one order, not with conditional spreads: a fraction of the cost, and the events of a batch
+  // share few shapes, which keeps the sinks' reads of them fast. Absent optional fields stay absent.
+  const event: { -readonly [K in keyof ChangeEvent]?: ChangeEvent[K] } = { op: OPERATIONS[flags & 3]!, table, key };
+  if (after !== undefined) event.after = after;
+  if (before !== undefined) event.before = before;
+  if (unchanged !== undefined) event.unchanged = unchanged;
+  event.position = position;
+  event.tx = tx;
+  if (flags & HAS_SNAPSHOT) event.snapshot = (flags & SNAPSHOT) !== 0;
+  event.origin = origin;
+  event.sourceId = sourceId;
+  event.version = version;
+  return event as ChangeEvent;
 }
 
 function writeRow(w: ByteWriter, s: SymbolWriter, row: Row, canonical: boolean, event: ChangeEvent): void {

@@ -82,6 +82,16 @@ describe('remoteDecider', () => {
   });
 });
 
+describe('remoteDecider without a log view (a node with only sinks)', () => {
+  it('decides on the stored version alone', () => {
+    const decide = remoteDecider({ resolver: lastWriterWins, onConflict: () => undefined });
+    const stored = { row: { id: 1n, name: 'here' }, version: v({ a: 2 }, 20n, 'a') };
+    expect(decide(incoming(v({ a: 2 }, 20n, 'a'), 'same'), stored)).toEqual({ kind: 'skip' });
+    expect(decide(incoming(v({ a: 3 }, 30n, 'a'), 'new'), stored)).toMatchObject({ kind: 'write' });
+    expect(decide(incoming(v({ a: 1 }, 10n, 'a'), 'first'), undefined)).toMatchObject({ kind: 'write' });
+  });
+});
+
 describe('writeBackDecider', () => {
   it('writes only while the row still holds the sink write that triggered the settlement', () => {
     const trigger = v({ b: 1 }, 10n, 'b');

@@ -11,8 +11,11 @@ import { rowIdOf } from './row-ids.js';
 /** What the decider needs from the engine. */
 export interface DeciderContext {
   readonly resolver: ConflictResolver;
-  /** The log view's entry of a row, when loaded: newer than the shadow version for local writes already judged. */
-  readonly viewOf: (rowId: string) => ViewEntry | undefined;
+  /**
+   * The log view's entry of a row, when loaded: newer than the shadow version for local writes already judged.
+   * Undefined on a node without sources, which has no log view (and then computes no row ids here).
+   */
+  readonly viewOf?: ((rowId: string) => ViewEntry | undefined) | undefined;
   /** Called for every concurrent pair settled (and for parked ones). */
   readonly onConflict: (record: ConflictRecord, parked: boolean, incoming: ChangeEvent, local: StoredRow) => void;
 }
@@ -33,7 +36,8 @@ export interface DeciderContext {
  */
 export function remoteDecider(ctx: DeciderContext): ApplyDecider {
   return (incoming, stored) => {
-    const current = currentState(stored, ctx.viewOf(rowIdOf(incoming.table, incoming.key)));
+    const view = ctx.viewOf === undefined ? undefined : ctx.viewOf(rowIdOf(incoming.table, incoming.key));
+    const current = currentState(stored, view);
     if (current === undefined) return writeIncoming(incoming, undefined);
     switch (compareVersionVectors(incoming.version.vv, current.version.vv)) {
       case 'before':

@@ -28,13 +28,22 @@ export interface ApplyDeps {
   readonly guards: ReadonlyMap<string, SinkGuard>;
   readonly resolver: ConflictResolver;
   readonly clock: HybridLogicalClock;
-  readonly viewOf: (rowId: string) => ViewEntry | undefined;
-  /** Loads the log view of the rows a batch touches, so the decider sees local writes judged before a restart. */
-  readonly loadViews: (rowIds: readonly string[]) => Promise<void>;
+  /**
+   * The log view of the node's sources, when it has any: `entry` of a loaded row, and `load` of the rows a batch
+   * touches, so the decider sees local writes judged before a restart. A node with only sinks has no log view, and
+   * computes no row ids for what it applies.
+   */
+  readonly views: LogViews | undefined;
   readonly deadLetters: DeadLetterStore;
   readonly audit: AuditSink | undefined;
   readonly hooks: EngineHooks;
   readonly onConflicts: (records: readonly ConflictRecord[]) => void;
+}
+
+/** The log views of a node's sources, as the apply side reads them. */
+export interface LogViews {
+  entry(rowId: string): ViewEntry | undefined;
+  load(rowIds: readonly string[]): Promise<void>;
 }
 
 /** The last commit of one sink, for status(). */
@@ -75,9 +84,7 @@ export class ApplyPipeline {
       async () => {
         for (const sink of this.deps.sinks) {
           const mapped = this.#mapFor(sink, batch);
-          await this.deps.loadViews(
-            mapped.events.filter((e) => e.op !== 'truncate').map((e) => rowIdOf(e.table, e.key)),
-          );
+          await this.#loadViews(mapped);
           await this.#applyTo(sink, mapped);
         }
       },
@@ -108,8 +115,16 @@ export class ApplyPipeline {
 
   async #redriveTo(sink: ChangeSink, batch: ChangeBatch): Promise<void> {
     if (batch.events.length === 0) return;
-    await this.deps.loadViews(batch.events.filter((e) => e.op !== 'truncate').map((e) => rowIdOf(e.table, e.key)));
+    await this.#loadViews(batch);
     await this.#attempt(sink, batch);
+  }
+
+  async #loadViews(batch: ChangeBatch): Promise<void> {
+    const views = this.deps.views;
+    if (views === undefined) return;
+    const ids: string[] = [];
+    for (const e of batch.events) if (e.op !== 'truncate') ids.push(rowIdOf(e.table, e.key));
+    await views.load(ids);
   }
 
   /** The batch in the sink's names (its inbound mapping), or as it came. */
@@ -164,11 +179,14 @@ export class ApplyPipeline {
   }
 
   #decider(written: ChangeEvent[], conflicts: ConflictRecord[]): ApplyDecider {
+    const views = this.deps.views;
     const decide = remoteDecider({
       resolver: this.deps.resolver,
-      viewOf: this.deps.viewOf,
+      viewOf: views === undefined ? undefined : (rowId) => views.entry(rowId),
       onConflict: (record) => conflicts.push(record),
     });
+    // What was written is collected only for the audit log.
+    if (this.deps.audit === undefined) return decide;
     return (incoming, stored) => {
       const decision = decide(incoming, stored);
       if (decision.kind !== 'skip') written.push(incoming);

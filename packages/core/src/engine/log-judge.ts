@@ -168,25 +168,15 @@ function stampClock(change: CapturedChange, floor: Hlc | undefined, ctx: JudgeCo
 function stampLocal(change: CapturedChange, prev: ViewEntry | undefined, ctx: JudgeContext): ChangeEvent {
   const hlc = stampClock(change, prev?.version.hlc, ctx);
   const vv = incrementVersionVector(prev?.version.vv ?? {}, ctx.node);
-  const deleted = change.op === 'delete';
-  const version: RowVersion = {
-    vv,
+  if (change.op === 'delete') return toEvent(change, { vv, hlc, writer: ctx.node, deleted: true }, ctx);
+  // After a restart the view may not hold the row's data; the source's before image stands in for it.
+  const columns = stampColumns(
+    prev === undefined ? undefined : { row: prev.row ?? change.before, version: prev.version },
+    change.after ?? {},
     hlc,
-    writer: ctx.node,
-    deleted,
-    ...(deleted
-      ? {}
-      : {
-          // After a restart the view may not hold the row's data; the source's before image stands in for it.
-          columns: stampColumns(
-            prev === undefined ? undefined : { row: prev.row ?? change.before, version: prev.version },
-            change.after ?? {},
-            hlc,
-            change.unchanged,
-          ),
-        }),
-  };
-  return toEvent(change, version, ctx);
+    change.unchanged,
+  );
+  return toEvent(change, { vv, hlc, writer: ctx.node, deleted: false, columns }, ctx);
 }
 
 function stampTruncate(change: CapturedChange, ctx: JudgeContext): ChangeEvent {
@@ -214,12 +204,27 @@ function stampTruncate(change: CapturedChange, ctx: JudgeContext): ChangeEvent {
   return toEvent(change, version, ctx);
 }
 
+/**
+ * The published event of a judged change: its fields without `applied`, and the node, source and version. Built
+ * field by field rather than spread: sources build their changes in several shapes, and a spread over many shapes
+ * is several times slower than this on the path every change takes; optional fields stay absent when unset.
+ */
 function toEvent(change: CapturedChange, version: RowVersion, ctx: JudgeContext): ChangeEvent {
-  // A plain spread is far cheaper than a rest pattern, and local writes carry no `applied` to drop.
-  if (!('applied' in change)) return { ...change, origin: ctx.node, sourceId: ctx.sourceId, version };
-  const { applied: _applied, ...rest } = change;
-  return { ...rest, origin: ctx.node, sourceId: ctx.sourceId, version };
+  const event: Mutable<ChangeEvent> = { op: change.op, table: change.table, key: change.key };
+  if (change.after !== undefined) event.after = change.after;
+  if (change.before !== undefined) event.before = change.before;
+  if (change.unchanged !== undefined) event.unchanged = change.unchanged;
+  event.position = change.position;
+  event.tx = change.tx;
+  if (change.snapshot !== undefined) event.snapshot = change.snapshot;
+  event.origin = ctx.node;
+  event.sourceId = ctx.sourceId;
+  event.version = version;
+  return event as ChangeEvent;
 }
+
+/** A type whose fields may be assigned one by one while it is built. */
+type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
 
 /**
  * The row's data after a change, given the view's earlier image (partial after images update named columns);

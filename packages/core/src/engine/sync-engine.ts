@@ -89,10 +89,15 @@ export class SyncEngine {
       guards: this.#guards,
       resolver,
       clock: this.#clock,
-      viewOf: (rowId) => this.#viewOf(rowId),
-      loadViews: async (rowIds) => {
-        for (const run of this.#runs.values()) await run.view.load(rowIds);
-      },
+      views:
+        parsed.sources.length === 0
+          ? undefined
+          : {
+              entry: (rowId) => this.#viewOf(rowId),
+              load: async (rowIds) => {
+                for (const run of this.#runs.values()) await run.view.load(rowIds);
+              },
+            },
       deadLetters: parsed.deadLetters,
       audit: parsed.audit,
       hooks: this.#hooks,

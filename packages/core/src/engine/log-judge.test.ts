@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { HybridLogicalClock } from '../clock/hybrid-logical-clock.js';
+import type { CapturedChange } from '../model/change-event.js';
+import { lastWriterWins } from '../resolve/last-writer-wins.js';
+import { MemoryCheckpointStore } from '../store/memory-checkpoint-store.js';
+import { judgeChanges } from './log-judge.js';
+import { LogView } from './log-view.js';
+
+const table = { namespace: 'app', name: 'items' };
+const tx = (index: number) => ({ id: 't', commitTimeMicros: 1_000_000n, index, last: false });
+
+function context() {
+  const view = new LogView(new MemoryCheckpointStore(), 'db');
+  return {
+    node: 'n1',
+    sourceId: 'db',
+    clock: new HybridLogicalClock({ now: () => 1 }),
+    resolver: lastWriterWins,
+    view,
+  };
+}
+
+describe('judgeChanges', () => {
+  it('publishes a local write with exactly the change fields it had, plus origin, source and version', () => {
+    const insert: CapturedChange = {
+      op: 'insert',
+      table,
+      key: [['id', 1n]],
+      after: { id: 1n },
+      position: '1',
+      tx: tx(0),
+    };
+    const update: CapturedChange = {
+      op: 'update',
+      table,
+      key: [['id', 1n]],
+      after: { id: 1n },
+      before: { id: 1n },
+      unchanged: ['blob'],
+      position: '1',
+      tx: tx(1),
+      snapshot: false,
+    };
+    const { events } = judgeChanges([insert, update], context());
+    expect(Object.keys(events[0]!)).toStrictEqual([
+      'op',
+      'table',
+      'key',
+      'after',
+      'position',
+      'tx',
+      'origin',
+      'sourceId',
+      'version',
+    ]);
+    expect(events[1]).toEqual({ ...update, origin: 'n1', sourceId: 'db', version: expect.anything() });
+    expect(Object.keys(events[1]!)).toHaveLength(12);
+    expect(events[1]!.version.vv).toStrictEqual({ n1: 2 });
+  });
+
+  it('writes back a stale sink write instead of publishing it; a local delete carries no applied and no column stamps', () => {
+    const ctx = context();
+    const local: CapturedChange = {
+      op: 'insert',
+      table,
+      key: [['id', 1n]],
+      after: { id: 1n },
+      position: '1',
+      tx: tx(0),
+    };
+    judgeChanges([local], ctx);
+    const older = { vv: {}, hlc: 1n, writer: 'n0', deleted: false };
+    const sinkWrite: CapturedChange = { ...local, tx: tx(1), applied: older };
+    const { events, reapplies } = judgeChanges([sinkWrite], ctx);
+    expect(events).toEqual([]);
+    expect(reapplies).toHaveLength(1);
+    const delete_: CapturedChange = {
+      op: 'delete',
+      table,
+      key: [['id', 1n]],
+      before: { id: 1n },
+      position: '2',
+      tx: tx(0),
+    };
+    const [deleted] = judgeChanges([delete_], ctx).events;
+    expect(deleted).not.toHaveProperty('applied');
+    expect(deleted!.version).toStrictEqual({ vv: { n1: 2 }, hlc: deleted!.version.hlc, writer: 'n1', deleted: true });
+  });
+});
