@@ -45,6 +45,25 @@ function parseArgs(args: string[]): Options {
   return { rows: Math.min(value('rows', 20_000), 200_000), rate: value('rate', 10_000), batch: value('batch', 500) };
 }
 
+/** How long a leg waits for the next batch of a stream before it gives up (a stuck stream must not hold the bench). */
+const STREAM_STALL_MS = 60_000;
+
+/** `next` of a stream, or a rejection when nothing arrives within {@link STREAM_STALL_MS}. */
+async function within<T>(next: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the stream handed out nothing for ${STREAM_STALL_MS / 1000} s`)),
+      STREAM_STALL_MS,
+    );
+  });
+  try {
+    return await Promise.race([next, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** This process's CPU time (user and system) per row, in microseconds. */
 function cpuMicrosPerRow(used: NodeJS.CpuUsage, rows: number): number {
   return (used.user + used.system) / rows;
@@ -137,7 +156,7 @@ async function captureLeg(url: string, options: Options): Promise<void> {
   await db.query(`CREATE TABLE ${table} ${DDL}`);
   const source = new MySqlSource({ id: `bench-${table}`, url, tables: [table], heartbeatSeconds: 1 });
   const iterator = source.stream({})[Symbol.asyncIterator]();
-  await iterator.next();
+  await within(iterator.next());
   const committedAt = new Map<bigint, number>();
   const perTx = 100;
   const writer = (async () => {
@@ -158,7 +177,7 @@ async function captureLeg(url: string, options: Options): Promise<void> {
   let seen = 0;
   const started = performance.now();
   while (seen < options.rows) {
-    const next = await iterator.next();
+    const next = await within(iterator.next());
     if (next.done) break;
     const now = performance.now();
     for (const change of next.value.changes) {
@@ -254,7 +273,7 @@ async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options):
     const sink = new PostgresSink({ id: 'bench', url: pgUrl, schema: 'public' });
     await sink.init();
     const iterator = source.stream({})[Symbol.asyncIterator]();
-    await iterator.next();
+    await within(iterator.next());
     const committedAt = new Map<bigint, number>();
     const perTx = 100;
     started = performance.now();
@@ -275,7 +294,7 @@ async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options):
     const split = new LagSplit();
     let applied = 0;
     while (applied < options.rows) {
-      const next = await iterator.next();
+      const next = await within(iterator.next());
       if (next.done) break;
       if (next.value.changes.length === 0) continue;
       const handedAt = performance.now();
@@ -370,7 +389,7 @@ async function postgresToMariaLeg(url: string, pgUrl: string, options: Options, 
     const split = new LagSplit();
     let applied = 0;
     while (applied < options.rows) {
-      const next = await (pending ?? iterator.next());
+      const next = await within(pending ?? iterator.next());
       pending = undefined;
       if (next.done) break;
       if (next.value.changes.length === 0) continue;
