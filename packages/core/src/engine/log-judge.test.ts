@@ -9,6 +9,11 @@ import { LogView } from './log-view.js';
 const table = { namespace: 'app', name: 'items' };
 const tx = (index: number) => ({ id: 't', commitTimeMicros: 1_000_000n, index, last: false });
 
+/** A captured local insert of row 1. */
+function inserted(index = 0): CapturedChange {
+  return { op: 'insert', table, key: [['id', 1n]], after: { id: 1n }, position: '1', tx: tx(index) };
+}
+
 function context() {
   const view = new LogView(new MemoryCheckpointStore(), 'db');
   return {
@@ -22,14 +27,7 @@ function context() {
 
 describe('judgeChanges', () => {
   it('publishes a local write with exactly the change fields it had, plus origin, source and version', () => {
-    const insert: CapturedChange = {
-      op: 'insert',
-      table,
-      key: [['id', 1n]],
-      after: { id: 1n },
-      position: '1',
-      tx: tx(0),
-    };
+    const insert = inserted();
     const update: CapturedChange = {
       op: 'update',
       table,
@@ -60,14 +58,7 @@ describe('judgeChanges', () => {
 
   it('writes back a stale sink write instead of publishing it; a local delete carries no applied and no column stamps', () => {
     const ctx = context();
-    const local: CapturedChange = {
-      op: 'insert',
-      table,
-      key: [['id', 1n]],
-      after: { id: 1n },
-      position: '1',
-      tx: tx(0),
-    };
+    const local = inserted();
     judgeChanges([local], ctx);
     const older = { vv: {}, hlc: 1n, writer: 'n0', deleted: false };
     const sinkWrite: CapturedChange = { ...local, tx: tx(1), applied: older };
