@@ -91,13 +91,16 @@ export class PostgresSink implements ChangeSink {
       ) as unknown as Promise<pg.QueryResult<{ position: string }>[]>;
       // Read before the position is known: a repeated batch is rare, and rolling back its reads costs nothing.
       const loading = this.loadBatchStates(client, batch);
-      const [opened, states] = await Promise.all([opening, loading]);
-      const stored = opened[1]!.rows[0]?.position;
+      const [opened, loaded] = await Promise.allSettled([opening, loading]);
+      if (opened.status === 'rejected') throw opened.reason;
+      const stored = opened.value[1]!.rows[0]?.position;
       if (stored !== undefined && stored >= batch.position) {
+        // A repeat is recognised even when its rows can no longer be read (a table dropped or altered since).
         await client.query('ROLLBACK');
         return { applied: 0, skipped: batch.events.length, alreadyApplied: true };
       }
-      const { outcome, touched } = await this.decideEvents(client, batch, states, decide);
+      if (loaded.status === 'rejected') throw loaded.reason;
+      const { outcome, touched } = await this.decideEvents(client, batch, loaded.value, decide);
       const writing = flushStates(client, touched);
       const committing = client.query(commitBatchScript(batch.origin, batch.sourceId, batch.position));
       await Promise.all([writing, committing]);

@@ -75,6 +75,15 @@ describe('PostgresSink', () => {
     expect(await sink.lastApplied('test-a', 'src')).toBe('00000000/00000010');
   });
 
+  it('recognises a redelivered batch whose table no longer exists', async () => {
+    const version = { vv: { a: 3 }, hlc: 300n, writer: 'test-a', deleted: false };
+    const gone = { namespace: 'public', name: 'sink_dropped_since' };
+    const batch = batchOf('test-a', '00000000/00000010', [
+      { op: 'insert', table: gone, key: [['id', 1n]], after: { id: 1n }, version },
+    ]);
+    expect(await sink.apply(batch, decideByVersion)).toEqual({ applied: 0, skipped: 1, alreadyApplied: true });
+  });
+
   it('leaves unchanged columns as they are and skips dominated versions', async () => {
     const version = { vv: { a: 2 }, hlc: 200n, writer: 'test-a', deleted: false };
     await sink.apply(
