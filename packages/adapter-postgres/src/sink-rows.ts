@@ -140,7 +140,7 @@ export function lockKeys(client: pg.ClientBase, groups: readonly TableKeys[]): P
 export async function loadStates(client: pg.ClientBase, keys: TableKeys): Promise<RowState[]> {
   const { ref, table, normalised, rowKeys } = keys;
   const tableName = shadowTableName(ref);
-  // Built before anything is sent: a key that cannot be written as text fails the batch with nothing in flight.
+  // Built before the reads are sent: a key that cannot be written as text fails the batch before they are.
   const selectRows = selectRowsForUpdate(
     table,
     normalised.map((key) => keyTexts(table, key)),
