@@ -9,7 +9,7 @@ import type { ChangeBatch, ChangeEvent, NodeId, SourcePosition } from '../model/
 import { remoteDecider } from './apply-decider.js';
 import type { EngineHooks } from './engine-hooks.js';
 import type { ConflictRecord } from './log-judge.js';
-import type { ViewEntry } from './log-view.js';
+import type { LogViews } from './log-view.js';
 import { rowIdOf } from './row-ids.js';
 
 /** Runs a sink call under that sink's circuit breaker. */
@@ -38,12 +38,6 @@ export interface ApplyDeps {
   readonly audit: AuditSink | undefined;
   readonly hooks: EngineHooks;
   readonly onConflicts: (records: readonly ConflictRecord[]) => void;
-}
-
-/** The log views of a node's sources, as the apply side reads them. */
-export interface LogViews {
-  entry(rowId: string): ViewEntry | undefined;
-  load(rowIds: readonly string[]): Promise<void>;
 }
 
 /** The last commit of one sink, for status(). */

@@ -73,3 +73,28 @@ export class LogView {
     await this.store.commit(this.sourceId, position, sealed);
   }
 }
+
+/** The log views of a node's sources, as the apply side reads them. */
+export interface LogViews {
+  entry(rowId: string): ViewEntry | undefined;
+  load(rowIds: readonly string[]): Promise<void>;
+}
+
+/**
+ * Several sources' log views read as one: the first view that holds a row answers, and a load goes to every view.
+ * `views` is asked each time, so sources started later take part.
+ */
+export function combinedViews(views: () => Iterable<LogView>): LogViews {
+  return {
+    entry(rowId) {
+      for (const view of views()) {
+        const entry = view.get(rowId);
+        if (entry !== undefined) return entry;
+      }
+      return undefined;
+    },
+    async load(rowIds) {
+      for (const view of views()) await view.load(rowIds);
+    },
+  };
+}

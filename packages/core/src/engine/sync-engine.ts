@@ -13,7 +13,7 @@ import { redriveDeadLetters } from './dead-letter-redrive.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { createEngineHooks, createSinkGuard } from './engine-runtime.js';
 import type { ConflictRecord } from './log-judge.js';
-import { LogView, type ViewEntry } from './log-view.js';
+import { combinedViews, LogView } from './log-view.js';
 import { decisionBatch } from './manual-decision.js';
 import { parseSyncEngineConfig, type SyncEngineConfig, type SyncEngineConfigInput } from './sync-engine-config.js';
 import type { RedriveReport, SyncEngineHealth, SyncEngineState, SyncEngineStatus } from './sync-engine-status.js';
@@ -89,15 +89,7 @@ export class SyncEngine {
       guards: this.#guards,
       resolver,
       clock: this.#clock,
-      views:
-        parsed.sources.length === 0
-          ? undefined
-          : {
-              entry: (rowId) => this.#viewOf(rowId),
-              load: async (rowIds) => {
-                for (const run of this.#runs.values()) await run.view.load(rowIds);
-              },
-            },
+      views: parsed.sources.length === 0 ? undefined : combinedViews(() => this.#sourceViews()),
       deadLetters: parsed.deadLetters,
       audit: parsed.audit,
       hooks: this.#hooks,
@@ -374,12 +366,8 @@ export class SyncEngine {
     return buffered + this.#inFlight;
   }
 
-  #viewOf(rowId: string): ViewEntry | undefined {
-    for (const run of this.#runs.values()) {
-      const entry = run.view.get(rowId);
-      if (entry !== undefined) return entry;
-    }
-    return undefined;
+  *#sourceViews(): Iterable<LogView> {
+    for (const run of this.#runs.values()) yield run.view;
   }
 
   #localSink(sourceId: string): ChangeSink | undefined {
