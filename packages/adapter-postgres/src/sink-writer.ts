@@ -17,8 +17,8 @@ import {
 /**
  * Writes the final state of every touched row: first the shadow versions (so the node's source meets a row's
  * version before its data change in the log), then deletes, then upserts grouped by table and column set. Every
- * statement is built before the first is sent (a value that cannot be written fails the batch with nothing in
- * flight), then all are sent at once: on a pipelining client, the batch's writes cost one round trip.
+ * statement is built before the first is sent (a value that cannot be written fails the batch before any write is
+ * sent), then all are sent at once: on a pipelining client, the batch's writes cost one round trip.
  */
 export function flushStates(client: pg.ClientBase, states: readonly RowState[]): Promise<unknown> {
   return Promise.all(writeStatements(states).map((statement) => client.query(statement)));
