@@ -43,9 +43,10 @@ export function selectAllRowsForUpdate(table: PgTable): Statement {
 }
 
 /**
- * Reads and locks the shadow rows of the given row keys. The keys are joined, not matched with `= ANY`: for a table
- * the statistics do not know yet (a new table, an initial load) the planner otherwise matches only `table_name` in the
- * index and filters every shadow row of that table, so each batch reads more than the one before.
+ * Reads and locks the shadow rows of the given row keys: one index probe per key, forced by the lateral join.
+ * Joined any other way (`= ANY`, a plain join), a table the statistics do not know yet (a new table, an initial load)
+ * is estimated at one shadow row, so the planner reads every shadow row of that table and matches the keys in a hash
+ * or a filter: each batch then reads more than the one before.
  */
 export function selectVersionsForUpdate(tableName: string, rowKeys: readonly string[] | undefined): Statement {
   const columns = 'v.row_key, v.vv, v.hlc::text AS hlc, v.writer, v.deleted::text AS deleted, v.columns';
@@ -53,7 +54,8 @@ export function selectVersionsForUpdate(tableName: string, rowKeys: readonly str
     return { text: `SELECT ${columns} FROM ${ROW_VERSIONS} v WHERE v.table_name = $1 FOR UPDATE`, values: [tableName] };
   }
   return {
-    text: `SELECT ${columns} FROM unnest($2::text[]) AS k(row_key) JOIN ${ROW_VERSIONS} v ON v.table_name = $1 AND v.row_key = k.row_key FOR UPDATE OF v`,
+    text: `SELECT ${columns} FROM unnest($2::text[]) AS k(row_key) CROSS JOIN LATERAL
+  (SELECT * FROM ${ROW_VERSIONS} s WHERE s.table_name = $1 AND s.row_key = k.row_key FOR UPDATE) AS v`,
     values: [tableName, formatPgArray(rowKeys)],
   };
 }
