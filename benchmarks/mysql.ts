@@ -90,6 +90,21 @@ function rowsOf(from: number, count: number): { id: bigint; name: string; qty: b
   }));
 }
 
+/**
+ * Drops a leg's tables on both servers with the shadow rows the sinks wrote for them, so every run starts from the
+ * same metadata however many runs came before (the shadow tables otherwise keep every row any run applied).
+ */
+async function dropLegTables(db: mysql.Connection, target: pg.Client, tables: readonly string[]): Promise<void> {
+  for (const table of tables) {
+    await db.query(`DROP TABLE IF EXISTS ${table}`);
+    await db.query('DELETE FROM worker_sync_row_versions WHERE table_name = ?', [table]).catch(() => undefined);
+    await target.query(`DROP TABLE IF EXISTS public.${table}`);
+    await target
+      .query('DELETE FROM worker_sync.row_versions WHERE table_name = $1', [`public.${table}`])
+      .catch(() => undefined);
+  }
+}
+
 const DDL = '(id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL)';
 
 async function applyLeg(url: string, options: Options): Promise<number> {
@@ -150,6 +165,7 @@ async function applyLeg(url: string, options: Options): Promise<number> {
     return bulkRate;
   } finally {
     await db.query(`DROP TABLE IF EXISTS ${bulk}, ${synced}`);
+    await db.query('DELETE FROM worker_sync_row_versions WHERE table_name = ?', [synced]);
     await db.end();
   }
 }
@@ -364,9 +380,8 @@ async function mariaToPostgresLeg(url: string, pgUrl: string, options: Options):
     return bulkRate;
   } finally {
     await writer.catch(() => undefined);
-    await db.query(`DROP TABLE IF EXISTS ${table}`);
+    await dropLegTables(db, target, [table, bulk]);
     await db.end();
-    await target.query(`DROP TABLE IF EXISTS public.${table}, public.${bulk}`);
     await target.end();
   }
 }
@@ -473,9 +488,8 @@ async function postgresToMariaLeg(url: string, pgUrl: string, options: Options, 
       [`worker_sync_bench_${table}`],
     );
     await origin.query(`DROP PUBLICATION IF EXISTS worker_sync_bench_${table}`);
-    await origin.query(`DROP TABLE IF EXISTS public.${table}`);
+    await dropLegTables(db, origin, [table]);
     await origin.end();
-    await db.query(`DROP TABLE IF EXISTS ${table}`);
     await db.end();
   }
 }
@@ -525,15 +539,27 @@ async function engineLeg(url: string, pgUrl: string, options: Options, from: 'ma
       await client.query(`INSERT INTO public.${table} (id, name, qty, price) VALUES ${tuples}`, params);
     }
   };
-  const arrived = async (): Promise<number> => {
-    if (from === 'mariadb') return Number((await client.query(`SELECT COUNT(*) AS n FROM public.${table}`)).rows[0].n);
-    const [rows] = await db.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
+  // Rows with ids in (after, upTo] on the other side: an index range, so polling costs the server only the rows
+  // that arrived since the last poll (a count over the whole table, every few milliseconds, loaded it noticeably).
+  const arrived = async (after: number, upTo: number): Promise<number> => {
+    if (from === 'mariadb') {
+      const result = await client.query(`SELECT COUNT(*) AS n FROM public.${table} WHERE id > $1 AND id <= $2`, [
+        after,
+        upTo,
+      ]);
+      return Number(result.rows[0].n);
+    }
+    const [rows] = await db.query<mysql.RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM ${table} WHERE id > ? AND id <= ?`,
+      [after, upTo],
+    );
     return Number(rows[0]!.n);
   };
   try {
     for (const engine of engines) await engine.start();
     await write(rowsOf(options.rows + 1, 1));
-    for (let i = 0; i < 600 && (await arrived()) < 1; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 600 && (await arrived(options.rows, options.rows + 1)) < 1; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const committedAt: number[] = [];
     const perTx = 100;
     const started = performance.now();
@@ -553,7 +579,8 @@ async function engineLeg(url: string, pgUrl: string, options: Options, from: 'ma
     const deadline = performance.now() + 120_000;
     while (seen < options.rows && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const count = (await arrived()) - 1;
+      // Transactions are applied in commit order, so the rows up to `seen` have all arrived.
+      const count = seen + (await arrived(seen, options.rows));
       const now = performance.now();
       for (; seen < Math.min(count, committedAt.length); seen++) lags.push(Math.max(0, now - committedAt[seen]!));
     }
@@ -577,9 +604,8 @@ async function engineLeg(url: string, pgUrl: string, options: Options, from: 'ma
       [`worker_sync_bench_${table}`],
     );
     await client.query(`DROP PUBLICATION IF EXISTS worker_sync_bench_${table}`);
-    await client.query(`DROP TABLE IF EXISTS public.${table}`);
+    await dropLegTables(db, client, [table]);
     await client.end();
-    await db.query(`DROP TABLE IF EXISTS ${table}`);
     await db.end();
   }
 }
