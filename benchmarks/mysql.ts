@@ -31,6 +31,7 @@ import {
 } from '@worker-sync/core';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { dropMariaDbLeftovers, dropPostgresLeftovers } from './leftovers.js';
 
 interface Options {
   readonly rows: number;
@@ -615,10 +616,13 @@ export async function run(args: string[]): Promise<void> {
   const url = process.env.MYSQL_URL;
   if (!url) throw new Error('MYSQL_URL is not set: run `pnpm services up mariadb` first');
   const options = parseArgs(args);
-  const mariaBulkRate = await applyLeg(url, options);
-  await captureLeg(url, options);
   const pgUrl = process.env.PG_LOCAL_URL;
   if (!pgUrl) throw new Error('PG_LOCAL_URL is not set: run `pnpm services up postgres` first');
+  for (const removed of [await dropMariaDbLeftovers(url), await dropPostgresLeftovers(pgUrl)]) {
+    if (removed !== undefined) console.log(removed);
+  }
+  const mariaBulkRate = await applyLeg(url, options);
+  await captureLeg(url, options);
   const pgBulkRate = await mariaToPostgresLeg(url, pgUrl, options);
   await postgresToMariaLeg(url, pgUrl, options, mariaBulkRate);
   await engineLeg(url, pgUrl, options, 'mariadb', pgBulkRate);

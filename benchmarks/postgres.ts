@@ -35,6 +35,7 @@ import {
   SyncEngine,
 } from '@worker-sync/core';
 import pg from 'pg';
+import { dropPostgresLeftovers } from './leftovers.js';
 
 interface Options {
   readonly rows: number;
@@ -335,6 +336,10 @@ export async function run(args: string[]): Promise<void> {
   if (!local || !backup)
     throw new Error('PG_LOCAL_URL / PG_BACKUP_URL are not set: run `pnpm services up pg-local pg-backup`');
   const options = parseArgs(args);
+  for (const url of [local, backup]) {
+    const removed = await dropPostgresLeftovers(url);
+    if (removed !== undefined) console.log(removed);
+  }
   console.log(
     `PostgreSQL → PostgreSQL, ${options.rows} rows for throughput, ${options.rate} rows/s for ${options.seconds} s for lag`,
   );
