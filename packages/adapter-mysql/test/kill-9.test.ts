@@ -50,8 +50,15 @@ describe('a pipeline process killed with SIGKILL mid-batch', () => {
     const env = { MYSQL_URL: url, CRASH_FROM: from, CRASH_TO: to, CRASH_LOG: log };
     let pipeline = startChild(env);
     const c = await connect(url);
+    // The second half is written only after the kill, so the kill always lands while changes are still to come,
+    // however fast the pipeline catches up with the first half.
+    let killed!: () => void;
+    const afterKill = new Promise<void>((resolve) => {
+      killed = resolve;
+    });
     const writes = (async () => {
       for (let tx = 0; tx < total / 10; tx++) {
+        if (tx === total / 20) await afterKill;
         const rows = Array.from({ length: 10 }, (_, i) => tx * 10 + i + 1);
         await c.query(`INSERT INTO ${from} VALUES ${rows.map((id) => `(${id}, 'v${id}', 0)`).join(', ')}`);
         if (tx % 7 === 0) await c.query(`UPDATE ${from} SET n = n + 1 WHERE id <= ?`, [tx * 10]);
@@ -62,6 +69,7 @@ describe('a pipeline process killed with SIGKILL mid-batch', () => {
     pipeline.kill('SIGKILL');
     await new Promise((resolve) => pipeline.once('exit', resolve));
     const atKill = await count(url, to);
+    killed();
     pipeline = startChild(env);
     await writes;
     await c.end();

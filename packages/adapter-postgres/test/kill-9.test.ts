@@ -51,8 +51,15 @@ describe('a PostgreSQL pipeline process killed with SIGKILL mid-batch', () => {
     const writer = new pg.Client({ connectionString: local });
     await writer.connect();
     const total = 500;
+    // The second half is written only after the kill, so the kill always lands while changes are still to come,
+    // however fast the pipeline catches up with the first half.
+    let killed!: () => void;
+    const afterKill = new Promise<void>((resolve) => {
+      killed = resolve;
+    });
     const writes = (async () => {
       for (let tx = 0; tx < total; tx++) {
+        if (tx === total / 2) await afterKill;
         const ids = Array.from({ length: 10 }, (_, i) => 1000 + tx * 10 + i);
         await writer.query(`INSERT INTO public.${tableName} SELECT g, 'v' || g, 0 FROM unnest($1::int8[]) g`, [ids]);
         if (tx % 7 === 0)
@@ -64,6 +71,7 @@ describe('a PostgreSQL pipeline process killed with SIGKILL mid-batch', () => {
     pipeline.kill('SIGKILL');
     await new Promise((resolve) => pipeline.once('exit', resolve));
     const atKill = (await digest(backup)).n;
+    killed();
     pipeline = startChild();
     await writes;
     await writer.end();
