@@ -3,12 +3,13 @@ import { formatPgArray } from './postgres-array.js';
 import { quoteIdent, quoteTable } from './postgres-connection.js';
 import { APPLIED_POSITIONS, ROW_VERSIONS, SINK_MESSAGE_PREFIX } from './postgres-metadata.js';
 import type { PgColumn, PgTable } from './postgres-table-catalog.js';
+import { textArrayParameter } from './text-array-parameter.js';
 
 /**
  * Set-based statements of the sink. Every statement takes one text array per column and casts inside SQL
  * (`unnest($1::text[]) … u0::numeric(10,2)`), so a batch of any size is one statement and the values reach
- * PostgreSQL as exact text. The arrays are sent as literals formatted here ({@link formatPgArray}), which is several
- * times lighter on the host than the driver's element-by-element formatting.
+ * PostgreSQL as exact text. The arrays are sent in binary form ({@link textArrayParameter}): no element needs
+ * quoting or escaping, which is several times lighter on the host than any array literal.
  */
 
 /** A SQL text with its bound parameters. */
@@ -33,7 +34,7 @@ export function selectRowsForUpdate(table: PgTable, keys: readonly (readonly (st
   const { from, select } = unnestOf(table.key);
   return {
     text: `SELECT * FROM ${quoteTable(table.schema, table.name)} WHERE (${keyList(table)}) IN (SELECT ${select} FROM ${from}) FOR UPDATE`,
-    values: table.key.map((_, i) => formatPgArray(keys.map((key) => key[i] ?? null))),
+    values: table.key.map((_, i) => textArrayParameter(keys.map((key) => key[i] ?? null))),
   };
 }
 
@@ -56,7 +57,7 @@ export function selectVersionsForUpdate(tableName: string, rowKeys: readonly str
   return {
     text: `SELECT ${columns} FROM unnest($2::text[]) AS k(row_key) CROSS JOIN LATERAL
   (SELECT * FROM ${ROW_VERSIONS} s WHERE s.table_name = $1 AND s.row_key = k.row_key FOR UPDATE) AS v`,
-    values: [tableName, formatPgArray(rowKeys)],
+    values: [tableName, textArrayParameter(rowKeys)],
   };
 }
 
@@ -87,7 +88,7 @@ export function lockRowKeys(tableNames: readonly string[], rowKeys: readonly str
       : `SELECT count(CASE WHEN is_range THEN pg_advisory_xact_lock_shared(${RANGE_LOCKS}, n) ELSE pg_advisory_xact_lock(${BUCKET_LOCKS}, n) END)
 FROM (SELECT DISTINCT true AS is_range, ${bucket} >> 4 AS n FROM ${keys}
   UNION ALL SELECT DISTINCT false, ${bucket} FROM ${keys} ORDER BY is_range DESC, n) AS s`;
-  return { text, values: [formatPgArray(tableNames), formatPgArray(rowKeys)] };
+  return { text, values: [textArrayParameter(tableNames), textArrayParameter(rowKeys)] };
 }
 
 /** Every range exclusive: a batch with a truncate, whose rows are not known before they are read. */
@@ -136,16 +137,17 @@ const versionsUnnest =
 
 function versionValues(rows: readonly VersionRow[]): unknown[] {
   return [
-    rows.map((r) => r.tableName),
-    rows.map((r) => r.rowKey),
-    rows.map((r) => r.vv),
-    rows.map((r) => r.hlc),
-    rows.map((r) => r.writer),
-    rows.map((r) => (r.deleted ? 't' : 'f')),
-    rows.map((r) => r.columns),
-    rows.map((r) => r.keyColumns),
-    rows.map((r) => r.rowColumns),
-  ].map(formatPgArray);
+    textArrayParameter(rows.map((r) => r.tableName)),
+    textArrayParameter(rows.map((r) => r.rowKey)),
+    textArrayParameter(rows.map((r) => r.vv)),
+    // int8[] and bool[]: plain digits and letters, which an array literal carries without escaping.
+    formatPgArray(rows.map((r) => r.hlc)),
+    textArrayParameter(rows.map((r) => r.writer)),
+    formatPgArray(rows.map((r) => (r.deleted ? 't' : 'f'))),
+    textArrayParameter(rows.map((r) => r.columns)),
+    textArrayParameter(rows.map((r) => r.keyColumns)),
+    textArrayParameter(rows.map((r) => r.rowColumns)),
+  ];
 }
 
 /** Multi-row upsert of data rows that all carry the same columns; other columns keep their values. */
@@ -164,7 +166,7 @@ export function upsertRows(
   return {
     text: `INSERT INTO ${quoteTable(table.schema, table.name)} (${columns.map((c) => quoteIdent(c.name)).join(', ')})
 SELECT ${select} FROM ${from} ON CONFLICT (${keyList(table)}) ${conflict}`,
-    values: columns.map((_, i) => formatPgArray(rows.map((row) => row[i] ?? null))),
+    values: columns.map((_, i) => textArrayParameter(rows.map((row) => row[i] ?? null))),
   };
 }
 
@@ -173,7 +175,7 @@ export function deleteRows(table: PgTable, keys: readonly (readonly (string | nu
   const { from, select } = unnestOf(table.key);
   return {
     text: `DELETE FROM ${quoteTable(table.schema, table.name)} WHERE (${keyList(table)}) IN (SELECT ${select} FROM ${from})`,
-    values: table.key.map((_, i) => formatPgArray(keys.map((key) => key[i] ?? null))),
+    values: table.key.map((_, i) => textArrayParameter(keys.map((key) => key[i] ?? null))),
   };
 }
 
