@@ -7,13 +7,10 @@ import type { RowVersion } from './change-event.js';
 
 /** A version vector as canonical JSON (node ids sorted). */
 export function encodeVersionVector(vv: RowVersion['vv']): string {
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.keys(vv)
-        .sort()
-        .map((node) => [node, vv[node]]),
-    ),
-  );
+  const nodes = Object.keys(vv);
+  // Usually already in order (most vectors have one or two nodes): then the object itself is the canonical form.
+  if (inOrder(nodes)) return JSON.stringify(vv);
+  return JSON.stringify(Object.fromEntries(nodes.sort().map((node) => [node, vv[node]])));
 }
 
 /**
@@ -23,11 +20,33 @@ export function encodeVersionVector(vv: RowVersion['vv']): string {
  */
 export function encodeColumnHlcs(columns: RowVersion['columns'], hlc: RowVersion['hlc']): string | null {
   if (columns === undefined) return null;
-  const names = Object.keys(columns).sort();
+  const names = Object.keys(columns);
+  if (names.every((name) => columns[name] === hlc)) return ownColumnsText(names);
+  names.sort();
   const own: (string | Record<string, string>)[] = names.filter((name) => columns[name] === hlc);
   const others = names.filter((name) => columns[name] !== hlc);
-  if (others.length > 0) own.push(Object.fromEntries(others.map((name) => [name, columns[name]!.toString()])));
+  own.push(Object.fromEntries(others.map((name) => [name, columns[name]!.toString()])));
   return JSON.stringify(own);
+}
+
+/**
+ * The text of columns all stamped with the version's HLC, remembered for the last list of names: the rows of one
+ * table list the same names in the same order, one after the other, so most rows neither sort nor stringify.
+ */
+let lastNames: readonly string[] = [];
+let lastText = '[]';
+
+function ownColumnsText(names: string[]): string {
+  if (names.length === lastNames.length && names.every((name, i) => name === lastNames[i])) return lastText;
+  lastNames = names;
+  lastText = JSON.stringify(inOrder(names) ? names : [...names].sort());
+  return lastText;
+}
+
+/** Whether `names` are in the order `sort()` puts them in (UTF-16 code units). */
+function inOrder(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (names[i - 1]! > names[i]!) return false;
+  return true;
 }
 
 /**
