@@ -26,6 +26,18 @@ export class ByteReader {
     return this.bytes.length - this.#offset;
   }
 
+  /**
+   * Whether the bytes at the offset repeat those at `[start, end)`, read earlier; if so they are consumed. When that
+   * range held one whole varint, the repeat is the same varint, so its value need not be decoded again.
+   */
+  skipRepeat(start: number, end: number): boolean {
+    const length = end - start;
+    if (this.#offset + length > this.bytes.length) return false;
+    for (let i = 0; i < length; i++) if (this.bytes[this.#offset + i] !== this.bytes[start + i]) return false;
+    this.#offset += length;
+    return true;
+  }
+
   /** Throws the decoder's error for the current offset. */
   fail(expected: string, at = this.#offset): never {
     throw new IntegrityError(`undecodable batch at byte ${at}: expected ${expected}`, 'DECODE');

@@ -137,6 +137,18 @@ export class ByteWriter {
   }
 
   /** Bytes with no length prefix. */
+  /** How many bytes have been written. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends again the bytes already written at `[start, end)`: a value known to encode the same as an earlier one. */
+  repeat(start: number, end: number): void {
+    this.#reserve(end - start);
+    this.#bytes.copyWithin(this.#length, start, end);
+    this.#length += end - start;
+  }
+
   raw(value: Uint8Array): void {
     this.#reserve(value.length);
     this.#bytes.set(value, this.#length);

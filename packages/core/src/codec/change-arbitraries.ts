@@ -64,17 +64,37 @@ export const rowArb: fc.Arbitrary<Row> = fc.dictionary(nameArb, valueArb, { maxK
 
 const nodeArb = fc.constantFrom('n1', 'n2', 'n3', 'node-with-a-long-name');
 
-/** A row version with an arbitrary vector (zero entries included), HLC and optional column stamps. */
-export const versionArb: fc.Arbitrary<RowVersion> = fc.record(
-  {
-    vv: fc.dictionary(nodeArb, fc.nat({ max: 1_000_000 }), { maxKeys: 4, noNullPrototype: true }),
-    hlc: fc.bigInt(0n, (1n << 64n) - 1n),
-    writer: nodeArb,
-    deleted: fc.boolean(),
-    columns: fc.dictionary(nameArb, fc.bigInt(0n, (1n << 64n) - 1n), { maxKeys: 4, noNullPrototype: true }),
-  },
-  { requiredKeys: ['vv', 'hlc', 'writer', 'deleted'], noNullPrototype: true },
-);
+/**
+ * A row version with an arbitrary vector (zero entries included), HLC and optional column stamps, each either the
+ * version's own HLC (the usual case) or any other.
+ */
+export const versionArb: fc.Arbitrary<RowVersion> = fc
+  .record(
+    {
+      vv: fc.dictionary(nodeArb, fc.nat({ max: 1_000_000 }), { maxKeys: 4, noNullPrototype: true }),
+      hlc: fc.bigInt(0n, (1n << 64n) - 1n),
+      writer: nodeArb,
+      deleted: fc.boolean(),
+      columns: fc.dictionary(nameArb, fc.option(fc.bigInt(0n, (1n << 64n) - 1n), { nil: undefined }), {
+        maxKeys: 4,
+        noNullPrototype: true,
+      }),
+    },
+    { requiredKeys: ['vv', 'hlc', 'writer', 'deleted'], noNullPrototype: true },
+  )
+  .map(({ columns, ...version }) => {
+    if (columns === undefined) return version;
+    const stamps: Record<string, bigint> = {};
+    for (const [name, stamp] of Object.entries(columns)) {
+      Object.defineProperty(stamps, name, {
+        value: stamp ?? version.hlc,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return { ...version, columns: stamps };
+  });
 
 /** A stamped change event with every optional part sometimes present. */
 export const eventArb: fc.Arbitrary<ChangeEvent> = fc.record(

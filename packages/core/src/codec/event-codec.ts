@@ -172,7 +172,9 @@ function writeVersion(w: ByteWriter, s: SymbolWriter, version: RowVersion, canon
     }
     w.varuint(count);
   }
+  const hlcStart = w.length;
   w.varuint64(version.hlc, 'HLC');
+  const hlcEnd = w.length;
   s.write(version.writer, 'writer');
   if (version.columns !== undefined) {
     const columns = Object.keys(version.columns);
@@ -180,7 +182,10 @@ function writeVersion(w: ByteWriter, s: SymbolWriter, version: RowVersion, canon
     w.varuint(columns.length);
     for (const column of columns) {
       s.write(column, 'stamped column');
-      w.varuint64(version.columns[column]!, `HLC of column "${column}"`);
+      const stamp = version.columns[column]!;
+      // Most columns carry the version's own HLC: its bytes are copied rather than encoded again.
+      if (stamp === version.hlc) w.repeat(hlcStart, hlcEnd);
+      else w.varuint64(stamp, `HLC of column "${column}"`);
     }
   }
 }
@@ -194,7 +199,9 @@ function readVersion(r: ByteReader, s: SymbolReader, deleted: boolean, hasColumn
     if (Object.hasOwn(vv, node)) r.fail(`distinct version vector nodes, got "${node}" twice`, at);
     setOwn(vv, node, r.varuint('a version counter'));
   }
+  const hlcStart = r.offset;
   const hlc = r.varuint64('an HLC');
+  const hlcEnd = r.offset;
   const writer = s.read('writer');
   if (!hasColumns) return { vv, hlc, writer, deleted };
   const m = r.count('stamped column count', 2);
@@ -203,7 +210,8 @@ function readVersion(r: ByteReader, s: SymbolReader, deleted: boolean, hasColumn
     const at = r.offset;
     const column = s.read('stamped column');
     if (Object.hasOwn(columns, column)) r.fail(`distinct stamped columns, got "${column}" twice`, at);
-    setOwn(columns, column, r.varuint64('a column HLC'));
+    // A column stamped with the version's HLC repeats its bytes: it gets the same value without decoding them.
+    setOwn(columns, column, r.skipRepeat(hlcStart, hlcEnd) ? hlc : r.varuint64('a column HLC'));
   }
   return { vv, hlc, writer, deleted, columns };
 }
