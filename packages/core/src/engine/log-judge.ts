@@ -159,10 +159,22 @@ export function conflictRecord(
  * Per-row causality is what last-writer-wins needs: a write on top of a version always has the higher HLC.
  */
 function stampClock(change: CapturedChange, floor: Hlc | undefined, ctx: JudgeContext): Hlc {
-  const wall = packHlc(change.tx.commitTimeMicros / 1000n, 0);
+  const wall = commitHlc(change.tx.commitTimeMicros);
   const hlc = floor !== undefined && floor + 1n > wall ? floor + 1n : wall;
   observe(ctx.clock, hlc);
   return hlc;
+}
+
+/** The HLC of a commit time, remembered for the last one: every change of a transaction shares it. */
+let lastCommitMicros: bigint | undefined;
+let lastCommitHlc: Hlc = 0n;
+
+function commitHlc(commitTimeMicros: bigint): Hlc {
+  if (commitTimeMicros !== lastCommitMicros) {
+    lastCommitHlc = packHlc(commitTimeMicros / 1000n, 0);
+    lastCommitMicros = commitTimeMicros;
+  }
+  return lastCommitHlc;
 }
 
 function stampLocal(change: CapturedChange, prev: ViewEntry | undefined, ctx: JudgeContext): ChangeEvent {
