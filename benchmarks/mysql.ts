@@ -32,6 +32,7 @@ import {
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { dropMariaDbLeftovers, dropPostgresLeftovers } from './leftovers.js';
+import { readPidFile, startServerCpu } from './server-cpu.js';
 
 interface Options {
   readonly rows: number;
@@ -115,9 +116,12 @@ async function applyLeg(url: string, options: Options): Promise<number> {
   const synced = `bench_sink_${suffix}`;
   await db.query(`CREATE TABLE ${bulk} ${DDL}`);
   await db.query(`CREATE TABLE ${synced} ${DDL}`);
+  const [pidRows] = await db.query<mysql.RowDataPacket[]>('SELECT @@pid_file AS path');
+  const server = readPidFile(String(pidRows[0]?.path));
   try {
     let started = performance.now();
     let cpu = process.cpuUsage();
+    let serverCpu = startServerCpu(server);
     for (let from = 1; from <= options.rows; from += options.batch) {
       const rows = rowsOf(from, Math.min(options.batch, options.rows - from + 1));
       await db.query(`INSERT INTO ${bulk} (id, name, qty, price) VALUES ?`, [
@@ -126,12 +130,14 @@ async function applyLeg(url: string, options: Options): Promise<number> {
     }
     const bulkRate = options.rows / ((performance.now() - started) / 1000);
     const bulkCpu = cpuMicrosPerRow(process.cpuUsage(cpu), options.rows);
+    const bulkServerCpu = serverCpu.stop();
 
     const sink = new MySqlSink({ id: 'bench', url, statementRows: options.batch });
     await sink.init();
     const origin = `bench-${suffix}`;
     started = performance.now();
     cpu = process.cpuUsage();
+    serverCpu = startServerCpu(server);
     for (let from = 1; from <= options.rows; from += options.batch) {
       const rows = rowsOf(from, Math.min(options.batch, options.rows - from + 1));
       const position = String(from).padStart(12, '0');
@@ -156,6 +162,7 @@ async function applyLeg(url: string, options: Options): Promise<number> {
     }
     const sinkRate = options.rows / ((performance.now() - started) / 1000);
     const sinkCpu = cpuMicrosPerRow(process.cpuUsage(cpu), options.rows);
+    const sinkServerCpu = serverCpu.stop();
     await sink.close();
     console.log(`apply  ${options.rows} rows, batches of ${options.batch}`);
     console.log(`  bulk multi-row INSERT : ${bulkRate.toFixed(0)} rows/s`);
@@ -163,6 +170,10 @@ async function applyLeg(url: string, options: Options): Promise<number> {
     console.log(`  ratio                 : ${(sinkRate / bulkRate).toFixed(2)}`);
     // The server is shared with other work, so rates swing between runs; this process's own CPU swings much less.
     console.log(`  client CPU per row    : bulk ${bulkCpu.toFixed(1)} µs, MySqlSink.apply ${sinkCpu.toFixed(1)} µs`);
+    // Read from /proc: what the server itself spends, the part no client-side work can remove.
+    const perRow = (micros: number | undefined) =>
+      micros === undefined ? 'n/a' : `${(micros / options.rows).toFixed(1)} µs`;
+    console.log(`  server CPU per row    : bulk ${perRow(bulkServerCpu)}, MySqlSink.apply ${perRow(sinkServerCpu)}`);
     return bulkRate;
   } finally {
     await db.query(`DROP TABLE IF EXISTS ${bulk}, ${synced}`);

@@ -17,13 +17,15 @@
  *   node `backup` applies with the version-vector decider) over an InProcessTransport with its default partitions
  *   and in-memory checkpoints: what a host running the engine gets, one way as native replication is measured.
  *
- * Also printed: the CPU time this process spends per row during the throughput run (native replication runs in the
- * servers' processes, worker-sync in this one, on the same two cores).
+ * Also printed: the CPU time each process spends per row during the throughput runs (both servers, read from
+ * `/proc`, and this one, where worker-sync runs and every leg polls for arrivals), with the rate that much CPU allows
+ * on this machine's cores: native replication works in the servers, worker-sync in this process and the servers.
  *
  * Bounded: `--rows N` (default 50000, at most 100000), `--rate R` rows/s (default 10000), `--seconds S` of
  * fixed-rate load (default 5), `--partitions P` of the engine leg's transport (default: the transport's). Loopback only.
  */
 
+import { availableParallelism } from 'node:os';
 import { PostgresSink, PostgresSource } from '@worker-sync/adapter-postgres';
 import {
   type ChangeBatch,
@@ -36,6 +38,7 @@ import {
 } from '@worker-sync/core';
 import pg from 'pg';
 import { dropPostgresLeftovers } from './leftovers.js';
+import { findServerProcess, startServerCpu } from './server-cpu.js';
 
 interface Options {
   readonly rows: number;
@@ -178,9 +181,39 @@ async function pipeline(source: PostgresSource, sink: PostgresSink, signal: Abor
 /** What a worker-sync leg reports. */
 interface LegResult {
   readonly rate: number;
-  readonly cpuPerRow: number;
+  readonly cpu: CpuPerRow;
   readonly p50: number;
   readonly p99: number;
+}
+
+/** CPU µs per row during a throughput run, by process (undefined where it could not be read). */
+interface CpuPerRow {
+  readonly local: number | undefined;
+  readonly backup: number | undefined;
+  /** This process: worker-sync's legs, and for every leg the polling that watches rows arrive. */
+  readonly workerSync: number;
+}
+
+/** The servers' main processes, found by their data directories. */
+interface Servers {
+  readonly local: number | undefined;
+  readonly backup: number | undefined;
+}
+
+async function serverProcess(url: string): Promise<number | undefined> {
+  const directory = (await query(url, 'SHOW data_directory').catch(() => undefined))?.rows[0]?.data_directory;
+  return typeof directory === 'string' ? findServerProcess(directory) : undefined;
+}
+
+/** Starts measuring the CPU of both servers and this process; the returned function gives it per row. */
+function measureCpu(servers: Servers): (rows: number) => CpuPerRow {
+  const local = startServerCpu(servers.local);
+  const backup = startServerCpu(servers.backup);
+  const ours = process.cpuUsage();
+  return (rows) => {
+    const perRow = (micros: number | undefined) => (micros === undefined ? undefined : micros / rows);
+    return { local: perRow(local.stop()), backup: perRow(backup.stop()), workerSync: cpuMicros(ours) / rows };
+  };
 }
 
 /** A leg's fresh table on both servers, with a source reading it on pg-local and a sink on pg-backup, both ready. */
@@ -199,12 +232,12 @@ async function openLeg(
   return { table, source, sink };
 }
 
-async function workerSyncLeg(local: string, backup: string, options: Options): Promise<LegResult> {
+async function workerSyncLeg(local: string, backup: string, servers: Servers, options: Options): Promise<LegResult> {
   const { table, source, sink } = await openLeg(local, backup, 'bench_ws', true);
   await seedRows(local, table, options.rows);
   const controller = new AbortController();
   let running: Promise<void> = Promise.resolve();
-  const result = await measureLeg(local, backup, table, options, async () => {
+  const result = await measureLeg(local, backup, table, servers, options, async () => {
     running = pipeline(source, sink, controller.signal).catch((error: unknown) => {
       if (!controller.signal.aborted) throw error;
     });
@@ -226,19 +259,20 @@ async function measureLeg(
   local: string,
   backup: string,
   table: string,
+  servers: Servers,
   options: Options,
   start: () => Promise<void>,
 ): Promise<LegResult> {
   const started = performance.now();
-  const cpu = process.cpuUsage();
+  const cpu = measureCpu(servers);
   await start();
   await waitForRows(backup, table, options.rows);
   const rate = options.rows / ((performance.now() - started) / 1000);
-  const cpuPerRow = cpuMicros(cpu) / options.rows;
+  const cpuPerRow = cpu(options.rows);
   const lagFrom = options.rows + 1;
   const written = await fixedRate(local, table, lagFrom, options);
   await waitForRows(backup, table, options.rows + written);
-  return { rate, cpuPerRow, ...(await lagPercentiles(backup, table, lagFrom)) };
+  return { rate, cpu: cpuPerRow, ...(await lagPercentiles(backup, table, lagFrom)) };
 }
 
 /** CPU time (user + system, µs) this process spent since `since`, a `process.cpuUsage()` reading. */
@@ -248,7 +282,7 @@ function cpuMicros(since: NodeJS.CpuUsage): number {
 }
 
 /** The same rows and load through SyncEngine: node `local` reads pg-local, node `backup` applies to pg-backup. */
-async function engineLeg(local: string, backup: string, options: Options): Promise<LegResult> {
+async function engineLeg(local: string, backup: string, servers: Servers, options: Options): Promise<LegResult> {
   const { table, source, sink } = await openLeg(local, backup, 'bench_eng', false);
   const transport = new InProcessTransport(options.partitions === undefined ? {} : { partitions: options.partitions });
   const common = { transport, resolver: 'last-writer-wins', deadLetters: new MemoryDeadLetterStore() } as const;
@@ -258,7 +292,7 @@ async function engineLeg(local: string, backup: string, options: Options): Promi
   ];
   try {
     await seedRows(local, table, options.rows);
-    return await measureLeg(local, backup, table, options, async () => {
+    return await measureLeg(local, backup, table, servers, options, async () => {
       for (const engine of engines) await engine.start();
     });
   } finally {
@@ -298,11 +332,7 @@ async function dropSourceSlot(url: string, table: string): Promise<void> {
   await query(url, `DROP PUBLICATION IF EXISTS ${pg.escapeIdentifier(name)}`);
 }
 
-async function nativeLeg(
-  local: string,
-  backup: string,
-  options: Options,
-): Promise<{ rate: number; p50: number; p99: number }> {
+async function nativeLeg(local: string, backup: string, servers: Servers, options: Options): Promise<LegResult> {
   const table = `bench_native_${Date.now().toString(36)}`;
   await createTables(local, backup, table);
   const target = new URL(local);
@@ -316,9 +346,11 @@ async function nativeLeg(
   );
   await seedRows(local, table, options.rows);
   const started = performance.now();
+  const cpu = measureCpu(servers);
   await query(backup, `ALTER SUBSCRIPTION ${table} ENABLE`);
   await waitForRows(backup, table, options.rows);
   const rate = options.rows / ((performance.now() - started) / 1000);
+  const cpuPerRow = cpu(options.rows);
   const lagFrom = options.rows + 1;
   const written = await fixedRate(local, table, lagFrom, options);
   await waitForRows(backup, table, options.rows + written);
@@ -326,7 +358,7 @@ async function nativeLeg(
   await query(backup, `DROP SUBSCRIPTION ${table}`);
   await query(local, `DROP PUBLICATION ${table}`);
   await dropLegTables(local, backup, table);
-  return { rate, ...lag };
+  return { rate, cpu: cpuPerRow, ...lag };
 }
 
 /** Entry point for the benchmark runner. */
@@ -343,20 +375,40 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     `PostgreSQL → PostgreSQL, ${options.rows} rows for throughput, ${options.rate} rows/s for ${options.seconds} s for lag`,
   );
-  const native = await nativeLeg(local, backup, options);
-  const ours = await workerSyncLeg(local, backup, options);
-  const engine = await engineLeg(local, backup, options);
+  const servers = { local: await serverProcess(local), backup: await serverProcess(backup) };
+  const native = await nativeLeg(local, backup, servers, options);
+  const ours = await workerSyncLeg(local, backup, servers, options);
+  const engine = await engineLeg(local, backup, servers, options);
+  const legs = [
+    ['native logical replication', native],
+    ['worker-sync (source → codec → sink)', ours],
+    ['worker-sync through SyncEngine', engine],
+  ] as const;
   const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
   console.log('| path | rows/s | lag p50 ms | lag p99 ms |');
   console.log('| --- | --- | --- | --- |');
-  console.log(`| native logical replication | ${fmt(native.rate)} | ${fmt(native.p50)} | ${fmt(native.p99)} |`);
-  console.log(`| worker-sync (source → codec → sink) | ${fmt(ours.rate)} | ${fmt(ours.p50)} | ${fmt(ours.p99)} |`);
-  console.log(`| worker-sync through SyncEngine | ${fmt(engine.rate)} | ${fmt(engine.p50)} | ${fmt(engine.p99)} |`);
+  for (const [name, leg] of legs) console.log(`| ${name} | ${fmt(leg.rate)} | ${fmt(leg.p50)} | ${fmt(leg.p99)} |`);
   console.log(
     `throughput ratio worker-sync / native: ${(ours.rate / native.rate).toFixed(2)} (adapters), ${(engine.rate / native.rate).toFixed(2)} (engine)`,
   );
-  // Native replication runs in the servers' own processes; this is what the worker-sync process spends per row.
-  console.log(
-    `worker-sync process CPU per row during the throughput run: ${ours.cpuPerRow.toFixed(1)} µs (adapters), ${engine.cpuPerRow.toFixed(1)} µs (engine)`,
-  );
+  printCpu(legs);
+}
+
+/**
+ * CPU per row of each process during the throughput runs, and the rate that much CPU allows on this machine's cores
+ * (cores ÷ CPU per row): native replication works inside the two servers, worker-sync in this process and in the
+ * servers, and all of them share the same cores.
+ */
+function printCpu(legs: readonly (readonly [string, LegResult])[]): void {
+  const cores = availableParallelism();
+  const us = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(1));
+  console.log(`CPU µs per row during the throughput run (${cores} cores):`);
+  console.log('| path | pg-local | pg-backup | this process | total | cores ÷ total, rows/s |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const [name, leg] of legs) {
+    const { local, backup, workerSync } = leg.cpu;
+    const total = local === undefined || backup === undefined ? undefined : local + backup + workerSync;
+    const ceiling = total === undefined ? 'n/a' : ((cores * 1_000_000) / total).toFixed(0);
+    console.log(`| ${name} | ${us(local)} | ${us(backup)} | ${us(workerSync)} | ${us(total)} | ${ceiling} |`);
+  }
 }
