@@ -41,7 +41,7 @@ export {
 export type { AuditRecord, AuditSink } from './interfaces/audit-sink.js';
 export type { ApplyDecider, ApplyDecision, ApplyOutcome, ChangeSink, StoredRow } from './interfaces/change-sink.js';
 export type { ChangeSource, SourceStart } from './interfaces/change-source.js';
-export type { CheckpointStore } from './interfaces/checkpoint-store.js';
+export type { CheckpointStore, ViewVersion } from './interfaces/checkpoint-store.js';
 export type { ConflictContext, ConflictResolver, ConflictSide, Resolution } from './interfaces/conflict-resolver.js';
 export type { DeadLetter, DeadLetterStage, DeadLetterStore } from './interfaces/dead-letter-store.js';
 export type { SubscribeOptions, Subscription, Transport } from './interfaces/transport.js';

@@ -12,9 +12,20 @@ type Action =
   | { kind: 'delete'; node: number; key: number }
   | { kind: 'release'; node: number; count: number }
   | { kind: 'deliver'; count: number }
-  | { kind: 'tick'; ms: number };
+  | { kind: 'tick'; ms: number }
+  | { kind: 'truncate'; node: number }
+  | { kind: 'restart'; node: number; drain: boolean };
 
-const actionArb = (nodes: number, writers: number, deletes: boolean): fc.Arbitrary<Action> => {
+/** Which actions beyond writes, deliveries and ticks a scenario may take. */
+interface Extras {
+  readonly deletes: boolean;
+  readonly truncates: boolean;
+  readonly restarts: boolean;
+}
+
+const ALL: Extras = { deletes: true, truncates: true, restarts: true };
+
+const actionArb = (nodes: number, writers: number, extras: Extras): fc.Arbitrary<Action> => {
   const node = fc.nat({ max: nodes - 1 });
   const writer = fc.nat({ max: Math.min(nodes, writers) - 1 });
   const key = fc.integer({ min: 1, max: 3 });
@@ -39,7 +50,18 @@ const actionArb = (nodes: number, writers: number, deletes: boolean): fc.Arbitra
         value: fc.nat(9),
       }),
     },
-    { weight: deletes ? 1 : 0, arbitrary: fc.record({ kind: fc.constant('delete' as const), node: writer, key }) },
+    {
+      weight: extras.deletes ? 1 : 0,
+      arbitrary: fc.record({ kind: fc.constant('delete' as const), node: writer, key }),
+    },
+    {
+      weight: extras.truncates ? 1 : 0,
+      arbitrary: fc.record({ kind: fc.constant('truncate' as const), node: writer }),
+    },
+    {
+      weight: extras.restarts ? 1 : 0,
+      arbitrary: fc.record({ kind: fc.constant('restart' as const), node, drain: fc.boolean() }),
+    },
     {
       weight: 3,
       arbitrary: fc.record({ kind: fc.constant('release' as const), node, count: fc.integer({ min: 1, max: 3 }) }),
@@ -52,13 +74,14 @@ const actionArb = (nodes: number, writers: number, deletes: boolean): fc.Arbitra
   );
 };
 
-const scenarioArb = (minNodes: number, maxNodes: number, writers = maxNodes, deletes = true): fc.Arbitrary<Scenario> =>
+const scenarioArb = (minNodes: number, maxNodes: number, writers = maxNodes, extras = ALL): fc.Arbitrary<Scenario> =>
   fc.integer({ min: minNodes, max: maxNodes }).chain((nodes) =>
     fc.record({
       nodes: fc.constant(nodes),
       seed: fc.integer(),
       duplicate: fc.constantFrom(0, 0.2, 0.5),
-      actions: fc.array(actionArb(nodes, writers, deletes), { minLength: 5, maxLength: 80, size: 'large' }),
+      viewCapacity: fc.constantFrom(undefined, 1, 2),
+      actions: fc.array(actionArb(nodes, writers, extras), { minLength: 5, maxLength: 80, size: 'large' }),
     }),
   );
 
@@ -78,12 +101,19 @@ interface Scenario {
   readonly nodes: number;
   readonly seed: number;
   readonly duplicate: number;
+  /** Rows each log view keeps in memory; undefined: the default, far above what a scenario touches. */
+  readonly viewCapacity: number | undefined;
   readonly actions: readonly Action[];
 }
 
 async function run(resolver: ConflictResolver, scenario: Scenario, compareColumnStamps = true): Promise<void> {
   const random = seeded(scenario.seed);
-  const cluster = new TestCluster(scenario.nodes, resolver, { duplicate: scenario.duplicate, random });
+  const cluster = new TestCluster(
+    scenario.nodes,
+    resolver,
+    { duplicate: scenario.duplicate, random },
+    scenario.viewCapacity,
+  );
   await cluster.start();
   for (const action of scenario.actions) {
     cluster.advance(1);
@@ -114,6 +144,12 @@ async function run(resolver: ConflictResolver, scenario: Scenario, compareColumn
       case 'tick':
         cluster.advance(action.ms);
         break;
+      case 'truncate':
+        node!.db.truncate(CLUSTER_TABLE);
+        break;
+      case 'restart':
+        await cluster.restart(node!, action.drain);
+        break;
     }
     await cluster.settle();
   }
@@ -129,7 +165,9 @@ async function run(resolver: ConflictResolver, scenario: Scenario, compareColumn
 describe('engine convergence: replicas end identical (rows and versions) once writes stop and delivery drains', () => {
   it('with last writer wins, 2–4 nodes, duplicates, reordering across keys and source lag', async () => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb(2, 4), (s) => run(lastWriterWins, s)),
+      fc.asyncProperty(scenarioArb(2, 4, 4, { deletes: true, truncates: false, restarts: true }), (s) =>
+        run(lastWriterWins, s),
+      ),
       { numRuns: 300 },
     );
   });
@@ -137,7 +175,9 @@ describe('engine convergence: replicas end identical (rows and versions) once wr
   // sourcePriority converges with two writing nodes (its documented guarantee); the other nodes receive and relay.
   it('with source priority, 2–4 nodes of which two write', async () => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb(2, 4, 2), (s) => run(sourcePriority(['n1', 'n0', 'n2', 'n3']), s)),
+      fc.asyncProperty(scenarioArb(2, 4, 2, { deletes: true, truncates: false, restarts: true }), (s) =>
+        run(sourcePriority(['n1', 'n0', 'n2', 'n3']), s),
+      ),
       { numRuns: 300 },
     );
   });
@@ -146,7 +186,9 @@ describe('engine convergence: replicas end identical (rows and versions) once wr
   // it may not (the resolver's documented limit), so these scenarios update and insert but do not delete.
   it('with column merge, 2–4 nodes, inserts and updates', async () => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb(2, 4, 4, false), (s) => run(columnMerge(), s)),
+      fc.asyncProperty(scenarioArb(2, 4, 4, { deletes: false, truncates: false, restarts: true }), (s) =>
+        run(columnMerge(), s),
+      ),
       { numRuns: 300 },
     );
   });

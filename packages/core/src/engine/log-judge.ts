@@ -110,14 +110,17 @@ function judgeSinkWrite(
     return undefined;
   }
   const local = prev!;
+  const overwritten = localData(change, local);
   if (relation === 'before') {
     // The sink wrote an older state over a local write judged earlier; the table must get the local state back.
-    if (local.row === undefined) return undefined;
-    return { change, row: local.row, version: local.version, expected: applied };
+    if (overwritten === undefined) return undefined;
+    // Owed until the write-back lands: the table now holds the sink's older data.
+    ctx.view.set(id, { version: local.version, row: overwritten, owed: true });
+    return { change, row: overwritten, version: local.version, expected: applied };
   }
   const known = imageAfter(change, local);
   // A version-only record (the sink kept the data) carries no image: its data is the local one.
-  const localRow = local.row === undefined ? (known ?? null) : local.row;
+  const localRow = overwritten === undefined ? (known ?? null) : overwritten;
   const remoteRow = known === undefined ? localRow : known;
   const settled = settleConflict(
     ctx.resolver,
@@ -125,7 +128,7 @@ function judgeSinkWrite(
     { row: applied.deleted ? null : remoteRow, version: applied },
     { table: change.table, key: change.key },
   );
-  ctx.view.set(id, { version: settled.version, row: settled.row });
+  ctx.view.set(id, { version: settled.version, row: settled.row, owed: true });
   out.conflicts.push(conflictRecord(change, 'capture', ctx.resolver.name, settled.outcome, local.version, applied));
   return { change, row: settled.row, version: settled.version, expected: applied };
 }
@@ -244,10 +247,21 @@ type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
  */
 export function imageAfter(change: CapturedChange, prev: ViewEntry | undefined): Row | null | undefined {
   if (change.op === 'delete') return null;
-  if (change.after === undefined) return prev?.row;
+  const base = localData(change, prev);
+  if (change.after === undefined) return base;
   // Rows are never mutated once captured, so a full image needs no copy.
-  if (prev?.row == null) return change.after;
-  return { ...prev.row, ...change.after };
+  if (base == null) return change.after;
+  return { ...base, ...change.after };
+}
+
+/**
+ * The local data a record met: the view's image of the row (the settled state, which a pending write-back is about
+ * to make the table's), or else the record's whole before image (the view has no data of rows not seen since a
+ * restart); undefined when neither is known.
+ */
+function localData(change: CapturedChange, prev: ViewEntry | undefined): Row | null | undefined {
+  if (prev?.row !== undefined) return prev.row;
+  return change.beforeComplete === true ? (change.before ?? null) : undefined;
 }
 
 /** The common prefix of every row id of a table. */

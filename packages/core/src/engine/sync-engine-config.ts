@@ -106,6 +106,12 @@ export const syncEngineConfigSchema = z.object({
   /** Bound on captured batches waiting to be published and remote batches being applied (backpressure). */
   maxInFlight: z.number().int().positive().default(16),
   /**
+   * Rows of each source's log view kept in memory, the most recently judged first; the rest are read back from the
+   * checkpoint store when the log shows them again. Rows not committed yet are always kept, so the view may exceed
+   * this while batches are in flight.
+   */
+  viewCapacity: z.number().int().positive().default(100_000),
+  /**
    * Table and column renames, column lists, key shapes and value transforms, each a {@link Mapper}. `outbound` maps a
    * source's changes (by source id) before they leave the node, so masked or hashed values never travel; `inbound`
    * maps arriving changes (by sink id) into that sink's schema before it writes them. Unnamed ones pass unchanged.

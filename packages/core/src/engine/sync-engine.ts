@@ -116,7 +116,7 @@ export class SyncEngine {
     this.#state = 'running';
     this.#stopGauge = this.#hooks.metrics.observeQueueDepth(() => this.#queueDepth());
     for (const source of this.#config.sources) {
-      const view = new LogView(this.#config.checkpoints, source.id);
+      const view = new LogView(this.#config.checkpoints, source.id, this.#config.viewCapacity);
       const position = await this.#config.checkpoints.position(source.id);
       // A first run starts at the end of the log; fix that end now, so writes made after start() are captured.
       // An unreachable server is not fatal: the capture loop retries, reports it, and starts where the log then ends.

@@ -41,6 +41,8 @@ export class TestCluster {
     count: number,
     private readonly resolver: ConflictResolver,
     faults: TransportFaults = {},
+    /** Rows each node's log view keeps in memory (tiny ones make every judgement read versions back). */
+    private readonly viewCapacity?: number,
   ) {
     this.transport = new InProcessTransport({ manual: true, partitions: 3, faults });
     this.nodes = Array.from({ length: count }, (_, i) => this.#node(`n${i}`));
@@ -152,6 +154,7 @@ export class TestCluster {
       deadLetters: node.deadLetters,
       clock,
       retry: { maxAttempts: 1 },
+      ...(this.viewCapacity === undefined ? {} : { viewCapacity: this.viewCapacity }),
     });
   }
 }

@@ -359,6 +359,7 @@ export class MemoryTransaction {
       op: current === undefined ? 'delete' : 'update',
       table,
       key,
+      ...(current ? { before: current } : {}),
       unchanged: current === undefined ? [] : Object.keys(current),
       applied: version,
     });

@@ -160,6 +160,8 @@ function sequenceOf(position: SourcePosition): number {
 function capturedChanges(entry: MemoryLogEntry): CapturedChange[] {
   return entry.changes.map((change, index) => ({
     ...change,
+    // Every record of the in-memory log carries the whole row it replaced (or none, when there was none).
+    ...(change.op === 'truncate' ? {} : { beforeComplete: true }),
     position: entry.position,
     tx: {
       id: entry.txId,

@@ -76,6 +76,13 @@ export interface CapturedChange {
   /** Row before the change, where the source has it (delete, update with full replica identity). */
   readonly before?: Row;
   /**
+   * True when the log carries the row before the change whole: `before` holds every column (absent: there was no
+   * row), as with PostgreSQL's `REPLICA IDENTITY FULL`, MySQL's `binlog_row_image=FULL` and the in-memory
+   * database. The engine then knows what a sink write overwrote from the record itself, also for rows its log view
+   * no longer holds data of (after a restart); without it, only from what the view saw since the engine started.
+   */
+  readonly beforeComplete?: boolean;
+  /**
    * Columns whose value the log did not carry because they did not change (PostgreSQL unchanged TOAST).
    * A sink must leave these columns as they are.
    */
@@ -100,7 +107,7 @@ export interface CapturedBatch {
 }
 
 /** A change stamped by its origin node: what travels between nodes and what the audit log records. */
-export interface ChangeEvent extends Omit<CapturedChange, 'applied'> {
+export interface ChangeEvent extends Omit<CapturedChange, 'applied' | 'beforeComplete'> {
   /** The node where the change was made. */
   readonly origin: NodeId;
   /** The id of the source (within the origin node) that captured it. */

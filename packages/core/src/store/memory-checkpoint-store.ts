@@ -1,9 +1,9 @@
-import type { CheckpointStore } from '../interfaces/checkpoint-store.js';
-import type { RowVersion, SourcePosition } from '../model/change-event.js';
+import type { CheckpointStore, ViewVersion } from '../interfaces/checkpoint-store.js';
+import type { SourcePosition } from '../model/change-event.js';
 
 interface SourceCheckpoint {
   position: SourcePosition;
-  readonly versions: Map<string, RowVersion>;
+  readonly versions: Map<string, ViewVersion>;
 }
 
 /**
@@ -26,8 +26,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 
   /** {@inheritDoc CheckpointStore.versions} */
-  async versions(sourceId: string, rowIds: readonly string[]): Promise<Map<string, RowVersion>> {
-    const found = new Map<string, RowVersion>();
+  async versions(sourceId: string, rowIds: readonly string[]): Promise<Map<string, ViewVersion>> {
+    const found = new Map<string, ViewVersion>();
     const stored = this.#sources.get(sourceId)?.versions;
     if (stored === undefined) return found;
     for (const rowId of rowIds) {
@@ -38,7 +38,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 
   /** {@inheritDoc CheckpointStore.commit} */
-  async commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, RowVersion>): Promise<void> {
+  async commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, ViewVersion>): Promise<void> {
     // Copy first: a failure must leave the store untouched, so the commit stays all-or-nothing.
     const copies = [...versions].map(([rowId, version]) => [rowId, copyVersion(version)] as const);
     let entry = this.#sources.get(sourceId);
@@ -65,7 +65,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
  * A deep copy of a version. Its parts are plain records of bigints and numbers, so copying them field by field
  * gives what `structuredClone` would, at a fraction of its cost on the commit path.
  */
-function copyVersion(version: RowVersion): RowVersion {
+function copyVersion(version: ViewVersion): ViewVersion {
   const copy = { ...version, vv: { ...version.vv } };
   return version.columns === undefined ? copy : { ...copy, columns: { ...version.columns } };
 }

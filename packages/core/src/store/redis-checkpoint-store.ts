@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ConnectionError, WorkerSyncError } from '../errors.js';
-import type { CheckpointStore } from '../interfaces/checkpoint-store.js';
-import type { RowVersion, SourcePosition } from '../model/change-event.js';
+import type { CheckpointStore, ViewVersion } from '../interfaces/checkpoint-store.js';
+import type { SourcePosition } from '../model/change-event.js';
 import { decodeRowVersion, encodeRowVersion } from './row-version-json.js';
 
 /** Options of a {@link RedisCheckpointStore}. */
@@ -43,8 +43,8 @@ export class RedisCheckpointStore implements CheckpointStore {
   }
 
   /** {@inheritDoc CheckpointStore.versions} */
-  async versions(sourceId: string, rowIds: readonly string[]): Promise<Map<string, RowVersion>> {
-    const found = new Map<string, RowVersion>();
+  async versions(sourceId: string, rowIds: readonly string[]): Promise<Map<string, ViewVersion>> {
+    const found = new Map<string, ViewVersion>();
     const key = this.#key(sourceId, 'versions');
     for (let start = 0; start < rowIds.length; start += CHUNK) {
       const ids = rowIds.slice(start, start + CHUNK);
@@ -57,7 +57,7 @@ export class RedisCheckpointStore implements CheckpointStore {
   }
 
   /** {@inheritDoc CheckpointStore.commit} */
-  async commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, RowVersion>): Promise<void> {
+  async commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, ViewVersion>): Promise<void> {
     const multi = this.redis.multi();
     const fields: string[] = [];
     for (const [rowId, version] of versions) fields.push(rowId, encodeRowVersion(version));

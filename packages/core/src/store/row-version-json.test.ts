@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rowArb, versionArb } from '../codec/change-arbitraries.js';
 import { IntegrityError } from '../errors.js';
 import type { RowVersion } from '../model/change-event.js';
 import { decodeRowVersion, encodeRowVersion } from './row-version-json.js';
@@ -12,6 +14,19 @@ describe('row version JSON', () => {
     );
     expect(decodeRowVersion(encodeRowVersion(plain), 'here')).toEqual(plain);
     expect(decodeRowVersion(encodeRowVersion(stamped), 'here')).toEqual(stamped);
+  });
+
+  it('round-trips unwritten data exactly, every neutral type, and null for a deletion', () => {
+    fc.assert(
+      fc.property(versionArb, fc.option(rowArb), (version, unwritten) => {
+        const owed = { ...version, unwritten };
+        expect(decodeRowVersion(encodeRowVersion(owed), 'here')).toEqual(owed);
+      }),
+    );
+    const damaged = JSON.stringify({ vv: {}, hlc: '1', writer: 'a', deleted: false, unwritten: 'AQ' });
+    expect(() => decodeRowVersion(damaged, 'log view row r1')).toThrow(
+      'log view row r1: stored row version has an invalid unwritten row',
+    );
   });
 
   it('rejects damaged text with an IntegrityError naming where and the field', () => {

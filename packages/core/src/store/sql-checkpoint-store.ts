@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConnectionError, WorkerSyncError } from '../errors.js';
-import type { CheckpointStore } from '../interfaces/checkpoint-store.js';
-import type { RowVersion, SourcePosition } from '../model/change-event.js';
+import type { CheckpointStore, ViewVersion } from '../interfaces/checkpoint-store.js';
+import type { SourcePosition } from '../model/change-event.js';
 import { decodeRowVersion, encodeRowVersion } from './row-version-json.js';
 import type { SqlExecutor } from './sql-executor.js';
 
@@ -67,9 +67,9 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   /** {@inheritDoc CheckpointStore.versions} */
-  async versions(sourceId: string, rowIds: readonly string[]): Promise<Map<string, RowVersion>> {
+  async versions(sourceId: string, rowIds: readonly string[]): Promise<Map<string, ViewVersion>> {
     return this.#run('versions', sourceId, async () => {
-      const found = new Map<string, RowVersion>();
+      const found = new Map<string, ViewVersion>();
       for (let start = 0; start < rowIds.length; start += BATCH) {
         const ids = rowIds.slice(start, start + BATCH);
         const marks = ids.map(() => '?').join(', ');
@@ -87,7 +87,7 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   /** {@inheritDoc CheckpointStore.commit} */
-  async commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, RowVersion>): Promise<void> {
+  async commit(sourceId: string, position: SourcePosition, versions: ReadonlyMap<string, ViewVersion>): Promise<void> {
     const entries = [...versions];
     await this.#run('commit', sourceId, () =>
       this.db.transaction(async (tx) => {

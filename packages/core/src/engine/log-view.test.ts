@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { RowVersion } from '../model/change-event.js';
+import { MemoryCheckpointStore } from '../store/memory-checkpoint-store.js';
+import { LogView } from './log-view.js';
+
+const version = (counter: number): RowVersion => ({
+  vv: { a: counter },
+  hlc: BigInt(counter),
+  writer: 'a',
+  deleted: false,
+});
+
+describe('LogView', () => {
+  it('keeps at most `capacity` committed rows in memory, the most recently judged, and reads the rest back', async () => {
+    const store = new MemoryCheckpointStore();
+    const view = new LogView(store, 's', 2);
+    for (const [i, id] of ['r1', 'r2', 'r3'].entries()) view.set(id, { version: version(i + 1), row: { id: i } });
+    await view.commit('p1', view.seal());
+    // Rows leave at a seal, the next batch's, once committed.
+    expect(view.get('r1')).toBeDefined();
+    view.seal();
+    expect(view.get('r1')).toBeUndefined();
+    expect(view.get('r3')?.row).toEqual({ id: 2 });
+    await view.load(['r1']);
+    // Read back from the store: the version, without the data.
+    expect(view.get('r1')).toEqual({ version: version(1) });
+  });
+
+  it('never lets a row leave before its version is committed', async () => {
+    const store = new MemoryCheckpointStore();
+    const view = new LogView(store, 's', 1);
+    view.set('r1', { version: version(1), row: { id: 1 } });
+    const first = view.seal();
+    view.set('r2', { version: version(2), row: { id: 2 } });
+    const second = view.seal();
+    // Both sealed, neither committed: the store still has neither, so both stay.
+    expect(view.get('r1')?.version).toEqual(version(1));
+    expect(view.get('r2')?.version).toEqual(version(2));
+    await view.commit('p1', first);
+    await view.commit('p2', second);
+    view.seal();
+    expect([view.get('r1'), view.get('r2')].filter((entry) => entry !== undefined)).toHaveLength(1);
+  });
+
+  it('commits owed data with the version and reads it back after a restart', async () => {
+    const store = new MemoryCheckpointStore();
+    const view = new LogView(store, 's');
+    view.set('r1', { version: version(3), row: { id: 1n, name: 'settled' }, owed: true });
+    view.set('r2', { version: version(4), row: { id: 2n }, owed: false });
+    await view.commit('p1', view.seal());
+    const restarted = new LogView(store, 's');
+    await restarted.load(['r1', 'r2']);
+    expect(restarted.get('r1')).toEqual({ version: version(3), row: { id: 1n, name: 'settled' }, owed: true });
+    expect(restarted.get('r2')).toEqual({ version: version(4) });
+    // A later version committed without owed data replaces it.
+    restarted.set('r1', { version: version(5), row: { id: 1n, name: 'local' } });
+    await restarted.commit('p2', restarted.seal());
+    const again = new LogView(store, 's');
+    await again.load(['r1']);
+    expect(again.get('r1')).toEqual({ version: version(5) });
+  });
+});
