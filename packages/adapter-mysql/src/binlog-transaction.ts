@@ -120,10 +120,12 @@ export class BinlogTransaction {
     const tx = (index: number) => ({ id: this.id, commitTimeMicros, index, last: index === total - 1 });
     // Written out rather than spread: V8 copies `{ ...change, more }` on a slow path, microseconds per row.
     const out: CapturedChange[] = this.changes.map((change, index) => {
+      // binlog_row_image=FULL (checked at start): the row an update or delete replaced is logged whole.
       const captured: Mutable<CapturedChange> = {
         op: change.op,
         table: change.table,
         key: change.key,
+        beforeComplete: true,
         position,
         tx: tx(index),
       };

@@ -28,6 +28,7 @@ import { describeMySqlError, isRetriableMySqlError, safeCause } from './mysql-er
 import { isMetadataTable, ROW_VERSIONS_TABLE, sourceMetadataDdl } from './mysql-metadata.js';
 import { type BinlogPosition, decodePosition, encodePosition } from './mysql-position.js';
 import { SchemaHistory } from './mysql-schema-history.js';
+import { checkServerSettings } from './mysql-server-settings.js';
 import { openSnapshot, SNAPSHOT_DONE, snapshotBatches } from './mysql-snapshot.js';
 import { listTables, readTableSchema } from './mysql-table-catalog.js';
 
@@ -98,6 +99,7 @@ export class MySqlSource implements ChangeSource {
    * there, so every change committed after this resolves is read.
    */
   async init(): Promise<void> {
+    await checkServerSettings(this.pool, this.id);
     for (const ddl of sourceMetadataDdl(this.metadataDatabase)) await this.pool.query(ddl);
     this.initialEnd = await this.markEnd();
   }
@@ -117,6 +119,7 @@ export class MySqlSource implements ChangeSource {
     };
     start.signal?.addEventListener('abort', abort, { once: true });
     try {
+      await checkServerSettings(this.pool, this.id);
       for (const ddl of sourceMetadataDdl(this.metadataDatabase)) await this.pool.query(ddl);
       let base: BinlogPosition;
       if (start.after !== undefined) {

@@ -100,6 +100,8 @@ describe('MySqlSource against MariaDB', () => {
     expect(applied.applied).toEqual(sinkVersion);
     expect(applied.after).toEqual(FULL_ROW);
     expect(changes[1]?.before).toMatchObject({ id: 100n, name: 'local' });
+    // binlog_row_image=FULL: every data change says it carries the whole row it replaced (none for an insert).
+    expect(changes.every((change) => change.beforeComplete === true)).toBe(true);
     await iterator.return?.();
   });
 

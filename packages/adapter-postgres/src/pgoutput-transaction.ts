@@ -1,4 +1,13 @@
-import type { CapturedChange, Row, RowKey, RowVersion, TableRef, TransactionInfo, Value } from '@worker-sync/core';
+import {
+  type CapturedChange,
+  ConfigurationError,
+  type Row,
+  type RowKey,
+  type RowVersion,
+  type TableRef,
+  type TransactionInfo,
+  type Value,
+} from '@worker-sync/core';
 import type { PgoutputMessage, PgoutputRelation } from 'pgwire';
 import {
   METADATA_SCHEMA,
@@ -38,6 +47,13 @@ export class PgoutputTransactionAssembler {
   private held: CapturedChange | undefined;
   /** Commit end LSN of the last transaction seen whole: the position to resume after. */
   lastCommitEnd: string | undefined;
+  readonly #shapes = new WeakMap<PgoutputRelation, RelationShape>();
+
+  /**
+   * @param primaryKeys - the primary-key columns of tables by `schema.table`: the key of a table whose replica
+   *   identity is `FULL`, for which the log marks every column as part of the identity.
+   */
+  constructor(private readonly primaryKeys: ReadonlyMap<string, readonly string[]> = new Map()) {}
 
   /** Feeds one message; returns changes that are now final (possibly none). */
   feed(message: PgoutputMessage): CapturedChange[] {
@@ -108,7 +124,7 @@ export class PgoutputTransactionAssembler {
       }
       return [];
     }
-    const { table, label, keyColumns, sites } = describe(relation);
+    const { table, label, keyColumns, sites, fullBefore } = this.describe(relation);
     const after = message.afterRaw ? decodeRow(relation, message.afterRaw, sites) : undefined;
     const before = message.beforeRaw ? decodeRow(relation, message.beforeRaw, sites) : undefined;
     const unchanged = message.afterRaw ? unchangedColumns(relation, message.afterRaw) : [];
@@ -118,12 +134,13 @@ export class PgoutputTransactionAssembler {
     if (message.tag === 'update' && oldKey !== undefined && newKey !== undefined && !sameKey(oldKey, newKey)) {
       // A primary-key change is a delete of the old row and an insert of the new one, so sinks keyed by the
       // primary key stay right.
-      out.push(...this.emit(tx, { op: 'delete', table, key: oldKey, before: before!.row }, label));
-      out.push(...this.emit(tx, { op: 'insert', table, key: newKey, after: after!.row }, label));
+      const whole = fullBefore ? { beforeComplete: true } : {};
+      out.push(...this.emit(tx, { op: 'delete', table, key: oldKey, before: before!.row, ...whole }, label));
+      out.push(...this.emit(tx, { op: 'insert', table, key: newKey, after: after!.row, ...whole }, label));
       return out;
     }
     const key = message.tag === 'delete' ? oldKey! : newKey!;
-    const change: Omit<CapturedChange, 'position' | 'tx'> & { after?: Row; before?: Row; unchanged?: string[] } = {
+    const change: Mutable<Omit<CapturedChange, 'position' | 'tx'>> = {
       op: message.tag as 'insert' | 'update' | 'delete',
       table,
       key,
@@ -131,7 +148,38 @@ export class PgoutputTransactionAssembler {
     if (after) change.after = after.row;
     if (before) change.before = before.row;
     if (unchanged.length > 0) change.unchanged = unchanged;
+    // Under FULL identity an update or delete logs the old row whole, and an insert logs none because there was none.
+    if (fullBefore) change.beforeComplete = true;
     return this.emit(tx, change, label);
+  }
+
+  /** The shape of a relation's row changes, worked out once per relation message. */
+  private describe(relation: PgoutputRelation): RelationShape {
+    let shape = this.#shapes.get(relation);
+    if (shape === undefined) {
+      const table = { namespace: relation.schema, name: relation.name };
+      const label = shadowTableName(table);
+      const fullBefore = relation.replicaIdentity === 'full';
+      shape = {
+        table,
+        label,
+        sites: relation.columns.map((column) => ({ table: label, column: column.name })),
+        keyColumns: fullBefore ? this.primaryKeyOf(relation, label) : flaggedKey(relation),
+        fullBefore,
+      };
+      this.#shapes.set(relation, shape);
+    }
+    return shape;
+  }
+
+  private primaryKeyOf(relation: PgoutputRelation, label: string): readonly string[] {
+    const key = this.primaryKeys.get(`${relation.schema}.${relation.name}`);
+    if (key === undefined) {
+      throw new ConfigurationError(
+        `${label}: replica identity FULL marks every column as the key; its primary key was not read at start (a table without one, or added to the publication since)`,
+      );
+    }
+    return key;
   }
 
   private truncate(message: PgoutputMessage): CapturedChange[] {
@@ -230,28 +278,18 @@ function unchangedColumns(relation: PgoutputRelation, raw: Record<string, string
 interface RelationShape {
   readonly table: TableRef;
   readonly label: string;
-  /** Key columns are flagged (bit 1) in the relation message: the primary key under the default replica identity. */
+  /** The key: under the default replica identity the columns flagged (bit 1) in the relation message. */
   readonly keyColumns: readonly string[];
+  /** Replica identity FULL: updates and deletes log the old row whole. */
+  readonly fullBefore: boolean;
   /** Each column's place, in column order, for the errors of values that cannot be read. */
   readonly sites: readonly ValueSite[];
 }
 
-const shapes = new WeakMap<PgoutputRelation, RelationShape>();
-
-function describe(relation: PgoutputRelation): RelationShape {
-  let shape = shapes.get(relation);
-  if (shape === undefined) {
-    const table = { namespace: relation.schema, name: relation.name };
-    const label = shadowTableName(table);
-    shape = {
-      table,
-      label,
-      sites: relation.columns.map((column) => ({ table: label, column: column.name })),
-      keyColumns: relation.columns.filter((column) => (column.flags & 1) === 1).map((column) => column.name),
-    };
-    shapes.set(relation, shape);
-  }
-  return shape;
+/** A type whose optional fields may be set one by one while it is built. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+function flaggedKey(relation: PgoutputRelation): string[] {
+  return relation.columns.filter((column) => (column.flags & 1) === 1).map((column) => column.name);
 }
 
 function keyOf(keyColumns: readonly string[], row: Row): RowKey {

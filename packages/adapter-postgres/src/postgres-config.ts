@@ -42,6 +42,14 @@ export const PostgresSourceConfigSchema = z.object({
    * drops and recreates the slot and streams a fresh consistent snapshot of every table before the new changes.
    */
   onSlotLost: z.enum(['fail', 'resnapshot']).default('fail'),
+  /**
+   * Set `REPLICA IDENTITY FULL` on every captured table at start (needs table ownership), so the log carries each
+   * updated or deleted row whole. The engine then knows what a sink write overwrote from the log itself, also for
+   * rows it has not seen since a restart; with the default identity (the key only) it knows only what it saw since
+   * it started, and a race settled right after a restart may lose the local side's data. Costs WAL volume: every
+   * update and delete logs the old row. Tables already set to FULL are treated so either way.
+   */
+  replicaIdentityFull: z.boolean().default(false),
 });
 
 /** Configuration of a {@link PostgresSource}, as accepted (before defaults). */

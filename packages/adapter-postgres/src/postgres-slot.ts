@@ -47,6 +47,48 @@ export async function ensurePublication(
   if (missing.length > 0) await client.query(`ALTER PUBLICATION ${quoteIdent(publication)} ADD TABLE ${list(missing)}`);
 }
 
+/**
+ * The primary-key columns of each table, in key order, keyed by `schema.table`. The log marks key columns itself
+ * only under the default replica identity; under `FULL` it marks every column.
+ */
+export async function primaryKeys(
+  client: pg.Pool | pg.ClientBase,
+  tables: readonly TableRef[],
+): Promise<Map<string, string[]>> {
+  // As JSON text: the source's pool reads every value as raw text, arrays included.
+  const result = await client.query<{ schema: string; name: string; columns: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name,
+            json_agg(a.attname ORDER BY k.ord)::text AS columns
+       FROM unnest($1::text[], $2::text[]) AS t(schema, name)
+       JOIN pg_namespace n ON n.nspname = t.schema
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.name
+       JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
+       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+      GROUP BY n.nspname, c.relname`,
+    [tables.map((t) => t.namespace), tables.map((t) => t.name)],
+  );
+  return new Map(result.rows.map((row) => [`${row.schema}.${row.name}`, JSON.parse(row.columns) as string[]]));
+}
+
+/** Sets `REPLICA IDENTITY FULL` on the tables not set so yet. */
+export async function setReplicaIdentityFull(
+  client: pg.Pool | pg.ClientBase,
+  tables: readonly TableRef[],
+): Promise<void> {
+  const result = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM unnest($1::text[], $2::text[]) AS t(schema, name)
+       JOIN pg_namespace n ON n.nspname = t.schema
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.name
+      WHERE c.relreplident <> 'f'`,
+    [tables.map((t) => t.namespace), tables.map((t) => t.name)],
+  );
+  for (const row of result.rows) {
+    await client.query(`ALTER TABLE ${quoteTable(row.schema, row.name)} REPLICA IDENTITY FULL`);
+  }
+}
+
 /** The tables to capture: the configured list, or every table of schema `public`. */
 export async function resolveTables(
   client: pg.Pool | pg.ClientBase,

@@ -32,7 +32,9 @@ import {
   ensurePublication,
   formatLsn,
   lsnPlus,
+  primaryKeys,
   resolveTables,
+  setReplicaIdentityFull,
   slotLag,
   slotLostError,
   slotState,
@@ -70,6 +72,8 @@ export class PostgresSource implements ChangeSource {
   private readonly lease: SlotLease | undefined;
   private readonly resnapshots: Resnapshots;
   private tables: TableRef[] | undefined;
+  /** Primary keys of the captured tables, by `schema.table`, read at start. */
+  private keys = new Map<string, string[]>();
   private connection: PgConnection | undefined;
   private replication: ReplicationStream | undefined;
   private acknowledged: string | undefined;
@@ -124,6 +128,8 @@ export class PostgresSource implements ChangeSource {
       try {
         this.tables ??= await resolveTables(client, this.config.tables);
         await ensurePublication(client, this.publication, this.tables);
+        if (this.config.replicaIdentityFull) await setReplicaIdentityFull(client, this.tables);
+        this.keys = await primaryKeys(client, this.tables);
       } finally {
         client.release();
       }
@@ -259,7 +265,7 @@ export class PostgresSource implements ChangeSource {
     });
     this.replication = replication;
     if (this.acknowledged !== undefined) replication.ack(parsePosition(this.acknowledged).lsn);
-    const assembler = new PgoutputTransactionAssembler();
+    const assembler = new PgoutputTransactionAssembler(this.keys);
     let resumeAfter = from;
     let yielded = from;
     let pending: CapturedChange[] = [];
