@@ -64,3 +64,16 @@ describe('partitionBatch', () => {
     expect(partitionBatch(batch, plan)).toEqual(parts);
   });
 });
+
+describe('partitionBatch with a truncate', () => {
+  it('puts the truncate on every partition of its topic, after the changes published before it there', () => {
+    const truncate: ChangeEvent = { ...event(0, 9), op: 'truncate', key: [], after: undefined };
+    const withTruncate: ChangeBatch = {
+      ...batch,
+      events: [...batch.events.slice(0, 9), { ...truncate, tx: { ...truncate.tx, index: 9 } }],
+    };
+    const parts = partitionBatch(withTruncate, plan);
+    expect(parts.map((p) => p.partition).sort()).toEqual([0, 1, 2, 3]);
+    for (const part of parts) expect(part.batch.events.at(-1)?.op).toBe('truncate');
+  });
+});

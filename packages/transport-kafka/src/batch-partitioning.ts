@@ -40,18 +40,27 @@ export function partitionForKey(topic: string, key: string, partitions: number):
  * Each sub-batch is a stream of its own: its `sourceId` is `<sourceId>#<topic>/<partition>`, because a sink records
  * the last applied position per (origin, sourceId) and partitions are consumed independently. Its `id` follows the
  * batch id rule from its first change, so it is stable across re-publication; its `position` is the whole batch's.
- * A truncate has no key and is placed by the table's identity.
+ * A truncate has no key and goes to every partition of its table's topic.
  */
 export function partitionBatch(batch: ChangeBatch, plan: PartitionPlan): PartitionedBatch[] {
   const groups = new Map<string, { topic: string; partition: number; key: string; events: ChangeEvent[] }>();
-  for (const event of batch.events) {
-    const topic = plan.topicOf(event);
-    const key = rowIdentity(event.table, event.key);
-    const partition = partitionForKey(topic, key, plan.partitionsOf(topic));
+  const place = (topic: string, partition: number, key: string, event: ChangeEvent) => {
     const slot = `${topic}/${partition}`;
     const group = groups.get(slot);
     if (group === undefined) groups.set(slot, { topic, partition, key, events: [event] });
     else group.events.push(event);
+  };
+  for (const event of batch.events) {
+    const topic = plan.topicOf(event);
+    const key = rowIdentity(event.table, event.key);
+    const partitions = plan.partitionsOf(topic);
+    if (event.op === 'truncate') {
+      // On every partition, after the changes published before it there: a row's insert on another partition
+      // cannot then be applied after the truncate that removed it (sinks apply it once per row, idempotently).
+      for (let partition = 0; partition < partitions; partition++) place(topic, partition, key, event);
+    } else {
+      place(topic, partitionForKey(topic, key, partitions), key, event);
+    }
   }
   return [...groups.values()].map(({ topic, partition, key, events }) => {
     const first = events[0] as ChangeEvent;

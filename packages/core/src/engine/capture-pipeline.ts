@@ -23,7 +23,7 @@ import {
   unlessStopped,
 } from './capture-waits.js';
 import type { EngineHooks } from './engine-hooks.js';
-import { type ConflictRecord, judgeChanges } from './log-judge.js';
+import { type ConflictRecord, judgeChanges, tablePrefix } from './log-judge.js';
 import type { LogView } from './log-view.js';
 import { rowIdOf } from './row-ids.js';
 
@@ -270,7 +270,8 @@ export class CapturePipeline {
     const changes = group.length === 1 ? group[0]!.changes : group.flatMap((b) => b.changes);
     const resumeAfter = group[group.length - 1]!.resumeAfter;
     const ids: string[] = [];
-    for (const c of changes) if (c.op !== 'truncate') ids.push(rowIdOf(c.table, c.key));
+    // A truncate needs its table loaded: what the view has seen there, and its last truncate.
+    for (const c of changes) ids.push(c.op === 'truncate' ? tablePrefix(c.table) : rowIdOf(c.table, c.key));
     await view.load(ids);
     const replaying = this.#replayThrough !== undefined && resumeAfter <= this.#replayThrough;
     const judged = replaying

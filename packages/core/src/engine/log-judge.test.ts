@@ -3,7 +3,7 @@ import { HybridLogicalClock } from '../clock/hybrid-logical-clock.js';
 import type { CapturedChange } from '../model/change-event.js';
 import { lastWriterWins } from '../resolve/last-writer-wins.js';
 import { MemoryCheckpointStore } from '../store/memory-checkpoint-store.js';
-import { judgeChanges } from './log-judge.js';
+import { judgeChanges, tablePrefix } from './log-judge.js';
 import { LogView } from './log-view.js';
 
 const table = { namespace: 'app', name: 'items' };
@@ -14,8 +14,10 @@ function inserted(index = 0): CapturedChange {
   return { op: 'insert', table, key: [['id', 1n]], after: { id: 1n }, position: '1', tx: tx(index) };
 }
 
-function context() {
+async function context() {
   const view = new LogView(new MemoryCheckpointStore(), 'db');
+  // The judge works on loaded tables, as the capture pipeline loads them before each batch.
+  await view.load([tablePrefix(table)]);
   return {
     node: 'n1',
     sourceId: 'db',
@@ -26,7 +28,7 @@ function context() {
 }
 
 describe('judgeChanges', () => {
-  it('publishes a local write with exactly the change fields it had, plus origin, source and version', () => {
+  it('publishes a local write with exactly the change fields it had, plus origin, source and version', async () => {
     const insert = inserted();
     const update: CapturedChange = {
       op: 'update',
@@ -39,7 +41,7 @@ describe('judgeChanges', () => {
       tx: tx(1),
       snapshot: false,
     };
-    const { events } = judgeChanges([insert, update], context());
+    const { events } = judgeChanges([insert, update], await context());
     expect(Object.keys(events[0]!)).toStrictEqual([
       'op',
       'table',
@@ -56,8 +58,8 @@ describe('judgeChanges', () => {
     expect(events[1]!.version.vv).toStrictEqual({ n1: 2 });
   });
 
-  it('writes back a stale sink write instead of publishing it; a local delete carries no applied and no column stamps', () => {
-    const ctx = context();
+  it('writes back a stale sink write instead of publishing it; a local delete carries no applied and no column stamps', async () => {
+    const ctx = await context();
     const local = inserted();
     judgeChanges([local], ctx);
     const older = { vv: {}, hlc: 1n, writer: 'n0', deleted: false };

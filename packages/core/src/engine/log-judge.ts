@@ -1,6 +1,6 @@
 import { type Hlc, packHlc } from '../clock/hlc-timestamp.js';
 import type { HybridLogicalClock } from '../clock/hybrid-logical-clock.js';
-import { compareVersionVectors, incrementVersionVector, mergeVersionVectors } from '../clock/version-vector.js';
+import { compareVersionVectors, incrementVersionVector } from '../clock/version-vector.js';
 import type { ConflictResolver } from '../interfaces/conflict-resolver.js';
 import type { CapturedChange, ChangeEvent, NodeId, RowKey, RowVersion, TableRef } from '../model/change-event.js';
 import { rowIdentity } from '../model/row-identity.js';
@@ -195,27 +195,17 @@ function stampLocal(change: CapturedChange, prev: ViewEntry | undefined, ctx: Ju
 }
 
 function stampTruncate(change: CapturedChange, ctx: JudgeContext): ChangeEvent {
-  // The truncate's vector covers every row of the table the view holds, so receivers delete exactly the rows this
-  // node had seen and keep rows written concurrently (add wins).
+  // The truncate's vector dominates every version this node ever judged in the table, so receivers delete exactly
+  // the rows this node had seen and settle rows written concurrently elsewhere as they would a deletion.
   const prefix = tablePrefix(change.table);
-  let vv = {};
-  let newest: Hlc | undefined;
-  for (const id of ctx.view.idsWithPrefix(prefix)) {
-    const seen = ctx.view.get(id)!.version;
-    vv = mergeVersionVectors(vv, seen.vv);
-    if (newest === undefined || seen.hlc > newest) newest = seen.hlc;
-  }
+  const seen = ctx.view.seen(prefix);
   const version: RowVersion = {
-    vv: incrementVersionVector(vv, ctx.node),
-    hlc: stampClock(change, newest, ctx),
+    vv: incrementVersionVector(seen?.vv ?? {}, ctx.node),
+    hlc: stampClock(change, seen?.hlc, ctx),
     writer: ctx.node,
     deleted: true,
   };
-  for (const id of ctx.view.idsWithPrefix(prefix)) {
-    const entry = ctx.view.get(id)!;
-    if (!entry.version.deleted)
-      ctx.view.set(id, { version: { ...version, vv: mergeVersionVectors(entry.version.vv, version.vv) }, row: null });
-  }
+  ctx.view.truncate(prefix, version);
   return toEvent(change, version, ctx);
 }
 

@@ -1,6 +1,26 @@
+import type { Hlc } from '../clock/hlc-timestamp.js';
+import { dominatesOrEquals } from '../clock/version-vector.js';
 import type { CheckpointStore, ViewVersion } from '../interfaces/checkpoint-store.js';
 import type { RowVersion, SourcePosition } from '../model/change-event.js';
 import type { Row } from '../model/value.js';
+
+/**
+ * Store ids of a table's own entries, after its row-id prefix: no row id has them, since keys end in base64url.
+ * `~seen`: every version the view ever set in the table, merged (the vector a truncate must dominate); `~truncated`:
+ * the table's last truncate, which every row stored before it is deleted by.
+ */
+const SEEN = '~seen';
+const TRUNCATED = '~truncated';
+
+/** What the view knows of one table as a whole. */
+interface TableState {
+  /** Highest counter per node and newest HLC of every version set in the table. */
+  seen: { vv: Record<string, number>; hlc: Hlc } | undefined;
+  /** The table's last truncate. */
+  truncated: RowVersion | undefined;
+  /** Changed since the last seal. */
+  dirty: boolean;
+}
 
 /** What the log view knows of one row: its version as of the judged log position, and its data when known. */
 export interface ViewEntry {
@@ -32,6 +52,8 @@ export class LogView {
   #dirty = new Map<string, ViewVersion>();
   /** Sealed versions not committed yet: their entries stay in memory. */
   readonly #committing = new Set<ReadonlyMap<string, ViewVersion>>();
+  /** Loaded tables, by row-id prefix. */
+  readonly #tables = new Map<string, TableState>();
 
   constructor(
     private readonly store: CheckpointStore,
@@ -39,31 +61,82 @@ export class LogView {
     private readonly capacity = 100_000,
   ) {}
 
-  /** Makes sure the rows are loaded from the store before {@link LogView.get} is asked about them. */
+  /**
+   * Makes sure the rows, and the tables they belong to, are loaded from the store before {@link LogView.get} is
+   * asked about them. An id may also be a table's row-id prefix alone, to load only the table. A row stored before
+   * its table's last truncate is loaded as deleted by it, and so is a row the store never held.
+   */
   async load(rowIds: Iterable<string>): Promise<void> {
     const missing = new Set<string>();
-    for (const id of rowIds) if (!this.#entries.has(id)) missing.add(id);
-    if (missing.size === 0) return;
-    const stored = await this.store.versions(this.sourceId, [...missing]);
-    for (const [id, version] of stored) if (!this.#entries.has(id)) this.#entries.set(id, entryOf(version));
+    const tables = new Set<string>();
+    for (const id of rowIds) {
+      const prefix = prefixOf(id);
+      if (!this.#tables.has(prefix)) tables.add(prefix);
+      if (id !== prefix && !this.#entries.has(id)) missing.add(id);
+    }
+    if (missing.size === 0 && tables.size === 0) return;
+    const wanted = [...missing];
+    for (const prefix of tables) wanted.push(prefix + SEEN, prefix + TRUNCATED);
+    const stored = await this.store.versions(this.sourceId, wanted);
+    for (const prefix of tables) {
+      if (this.#tables.has(prefix)) continue;
+      const seen = stored.get(prefix + SEEN);
+      this.#tables.set(prefix, {
+        seen: seen === undefined ? undefined : { vv: { ...seen.vv }, hlc: seen.hlc },
+        truncated: stored.get(prefix + TRUNCATED),
+        dirty: false,
+      });
+    }
+    for (const id of missing) {
+      if (this.#entries.has(id)) continue;
+      const entry = entryOf(stored.get(id), this.#tables.get(prefixOf(id))?.truncated);
+      if (entry !== undefined) this.#entries.set(id, entry);
+    }
   }
 
-  /** The entry of a loaded row, undefined when the log never showed it. */
+  /**
+   * The entry of a loaded row, undefined when the log never showed it; for a row of a truncated table the log never
+   * showed since, the truncate's deletion.
+   */
   get(rowId: string): ViewEntry | undefined {
-    return this.#entries.get(rowId);
+    const entry = this.#entries.get(rowId);
+    if (entry !== undefined) return entry;
+    const truncated = this.#tables.get(prefixOf(rowId))?.truncated;
+    return truncated === undefined ? undefined : { version: truncated, row: null };
   }
 
-  /** Sets a row's entry; it is committed with the next position. */
+  /** Sets a row's entry; it is committed with the next position. Its table must be loaded. */
   set(rowId: string, entry: ViewEntry): void {
     // Re-inserted, so the map's order is the order rows were last judged in, oldest first.
     this.#entries.delete(rowId);
     this.#entries.set(rowId, entry);
     this.#dirty.set(rowId, entry.owed === true ? { ...entry.version, unwritten: entry.row ?? null } : entry.version);
+    this.#see(prefixOf(rowId), entry.version);
   }
 
-  /** Row ids of loaded entries whose id starts with `prefix` (a table's row-id prefix). */
-  idsWithPrefix(prefix: string): string[] {
-    return [...this.#entries.keys()].filter((id) => id.startsWith(prefix));
+  /**
+   * Every version the view ever set in a table, merged: the highest counter per node and the newest HLC, also of
+   * rows no longer in memory. Undefined when it set none.
+   */
+  seen(prefix: string): { readonly vv: Readonly<Record<string, number>>; readonly hlc: Hlc } | undefined {
+    return this.#table(prefix).seen;
+  }
+
+  /**
+   * Records a truncate of the table: every row it held is deleted by `version`, which must dominate all of them
+   * ({@link LogView.seen}). Rows in memory take it now; rows in the store take it when loaded.
+   */
+  truncate(prefix: string, version: RowVersion): void {
+    const table = this.#table(prefix);
+    table.truncated = version;
+    for (const [id, entry] of this.#entries) {
+      if (id.startsWith(prefix) && dominatesOrEquals(version.vv, entry.version.vv)) {
+        this.#entries.set(id, { version, row: null });
+        // A row whose version is still to be committed is committed deleted: the store must not keep the older one.
+        if (this.#pinned(id)) this.#dirty.set(id, version);
+      }
+    }
+    this.#see(prefix, version);
   }
 
   /** Forgets everything not committed (after a failed batch, before re-reading from the checkpoint). */
@@ -71,6 +144,7 @@ export class LogView {
     this.#entries.clear();
     this.#dirty.clear();
     this.#committing.clear();
+    this.#tables.clear();
   }
 
   /**
@@ -80,6 +154,14 @@ export class LogView {
    */
   seal(): ReadonlyMap<string, ViewVersion> {
     const sealed = this.#dirty;
+    for (const [prefix, table] of this.#tables) {
+      if (!table.dirty) continue;
+      table.dirty = false;
+      if (table.seen !== undefined) {
+        sealed.set(prefix + SEEN, { vv: { ...table.seen.vv }, hlc: table.seen.hlc, writer: '', deleted: false });
+      }
+      if (table.truncated !== undefined) sealed.set(prefix + TRUNCATED, table.truncated);
+    }
     this.#dirty = new Map();
     if (sealed.size > 0) this.#committing.add(sealed);
     this.#evict();
@@ -107,6 +189,28 @@ export class LogView {
     }
   }
 
+  #table(prefix: string): TableState {
+    const table = this.#tables.get(prefix);
+    if (table === undefined) throw new Error(`log view: table ${prefix} used before it was loaded`);
+    return table;
+  }
+
+  /** Merges a version into its table's `seen` summary, in place: this runs for every judged row. */
+  #see(prefix: string, version: RowVersion): void {
+    const table = this.#table(prefix);
+    if (table.seen === undefined) {
+      table.seen = { vv: { ...version.vv }, hlc: version.hlc };
+    } else {
+      const { vv } = table.seen;
+      for (const node in version.vv) {
+        const counter = version.vv[node]!;
+        if (!(counter <= (vv[node] ?? 0))) vv[node] = counter;
+      }
+      if (version.hlc > table.seen.hlc) table.seen.hlc = version.hlc;
+    }
+    table.dirty = true;
+  }
+
   #pinned(rowId: string): boolean {
     if (this.#dirty.has(rowId)) return true;
     for (const sealed of this.#committing) if (sealed.has(rowId)) return true;
@@ -114,10 +218,30 @@ export class LogView {
   }
 }
 
-function entryOf(stored: ViewVersion): ViewEntry {
+/**
+ * A stored version as an entry, given the table's last truncate: a row stored before the truncate (its version
+ * dominated by the truncate's) or never stored at all is deleted by it.
+ */
+function entryOf(stored: ViewVersion | undefined, truncated: RowVersion | undefined): ViewEntry | undefined {
+  if (truncated !== undefined && (stored === undefined || dominatesOrEquals(truncated.vv, stored.vv))) {
+    return { version: truncated, row: null };
+  }
+  if (stored === undefined) return undefined;
   if (stored.unwritten === undefined) return { version: stored };
   const { unwritten, ...version } = stored;
   return { version, row: unwritten, owed: true };
+}
+
+let lastPrefix = '/';
+
+/**
+ * A row id's table part: everything up to and including the last `/` (table names have theirs escaped, keys are
+ * base64url). The last one found is reused without slicing: consecutive rows are mostly of one table.
+ */
+function prefixOf(rowId: string): string {
+  if (rowId.startsWith(lastPrefix) && rowId.indexOf('/', lastPrefix.length) === -1) return lastPrefix;
+  lastPrefix = rowId.slice(0, rowId.lastIndexOf('/') + 1);
+  return lastPrefix;
 }
 
 /** The log views of a node's sources, as the apply side reads them. */

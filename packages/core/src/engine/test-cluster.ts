@@ -9,6 +9,7 @@ import { ManualQueue, manualResolver } from '../resolve/manual-queue.js';
 import { MemoryCheckpointStore } from '../store/memory-checkpoint-store.js';
 import { MemoryDeadLetterStore } from '../store/memory-dead-letter-store.js';
 import { InProcessTransport, type TransportFaults } from '../transport/in-process-transport.js';
+import { LogView } from './log-view.js';
 import { SyncEngine } from './sync-engine.js';
 
 /** The table every cluster node has: `id int64` key, `name text`, `qty int64`. */
@@ -102,22 +103,33 @@ export class TestCluster {
   }
 
   /** Each node's rows and log-view versions, keyed by row id, for comparison. */
-  async snapshot(node: ClusterNode, columnStamps = true): Promise<{ rows: string; versions: string }> {
+  /**
+   * `tombstones: false` leaves deleted rows' versions out (each is `"deleted"`): a receiver keeps the tombstone of
+   * a row already deleted when a truncate arrives, where the truncating node has the truncate's.
+   */
+  async snapshot(
+    node: ClusterNode,
+    columnStamps = true,
+    tombstones = true,
+  ): Promise<{ rows: string; versions: string }> {
     const rows = node.db.readAll(CLUSTER_TABLE);
     const ids = rows.map((row) => row.id);
     const all = new Set<string>();
     for (const n of this.nodes)
       for (const entry of n.db.entriesAfter(''))
-        for (const c of entry.changes) all.add(JSON.stringify(c.key, replacer));
+        for (const c of entry.changes) if (c.op !== 'truncate') all.add(JSON.stringify(c.key, replacer));
     const keys = [...all].sort().map((k) => JSON.parse(k, reviver));
-    const versions = await node.checkpoints.versions(
-      node.source.id,
-      keys.map((key) => rowId(key)),
-    );
+    // Read as the engine reads them: stored versions with the table's last truncate applied.
+    const view = new LogView(node.checkpoints, node.source.id);
+    await view.load(keys.map((key) => rowId(key)));
+    const versions = new Map(keys.map((key) => [rowId(key), view.get(rowId(key))?.version] as const));
     return {
       rows: JSON.stringify(rows, replacer) + JSON.stringify(ids, replacer),
       versions: JSON.stringify(
-        keys.map((key) => canonicalVersion(versions.get(rowId(key)), columnStamps)),
+        keys.map((key) => {
+          const version = versions.get(rowId(key));
+          return version?.deleted === true && !tombstones ? 'deleted' : canonicalVersion(version, columnStamps);
+        }),
         replacer,
       ),
     };

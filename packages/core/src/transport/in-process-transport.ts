@@ -77,7 +77,8 @@ class Message {
  * Batches are encoded with the batch codec, so what arrives is exactly what the codec round-trips. Every subscriber
  * has its own offset per partition, advanced only after its handler resolved; a rejected delivery is retried with
  * backoff and then dead-lettered; changes of one row (by `rowIdentity`) keep publish order because they share a
- * partition, while partitions proceed independently. In manual mode `publish` resolves at once, since nothing is
+ * partition, while partitions proceed independently; a truncate goes to every partition, so no partition applies a
+ * change of that table published before it after it. In manual mode `publish` resolves at once, since nothing is
  * delivered until the test steps.
  *
  * Like the Kafka transport, a published batch is split per partition; each part's `sourceId` is
@@ -347,11 +348,18 @@ function splitByPartition(batch: ChangeBatch, partitions: number): Map<number, C
   if (partitions === 1) {
     if (batch.events.length > 0) groups.set(0, [...batch.events]);
   } else {
-    for (const event of batch.events) {
-      const partition = fnv1a(rowIdentity(event.table, event.key)) % partitions;
+    const place = (partition: number, event: ChangeEvent) => {
       const group = groups.get(partition);
       if (group === undefined) groups.set(partition, [event]);
       else group.push(event);
+    };
+    for (const event of batch.events) {
+      if (event.op === 'truncate') {
+        // On every partition, after the changes published before it there, as the Kafka transport does.
+        for (let partition = 0; partition < partitions; partition++) place(partition, event);
+      } else {
+        place(fnv1a(rowIdentity(event.table, event.key)) % partitions, event);
+      }
     }
   }
   const parts = new Map<number, ChangeBatch>();
