@@ -64,7 +64,7 @@ export class LogView {
   /**
    * Makes sure the rows, and the tables they belong to, are loaded from the store before {@link LogView.get} is
    * asked about them. An id may also be a table's row-id prefix alone, to load only the table. A row stored before
-   * its table's last truncate is loaded as deleted by it, and so is a row the store never held.
+   * its table's last truncate is loaded as deleted by it.
    */
   async load(rowIds: Iterable<string>): Promise<void> {
     const missing = new Set<string>();
@@ -87,10 +87,9 @@ export class LogView {
         dirty: false,
       });
     }
-    for (const id of missing) {
-      if (this.#entries.has(id)) continue;
-      const entry = entryOf(stored.get(id), this.#tables.get(prefixOf(id))?.truncated);
-      if (entry !== undefined) this.#entries.set(id, entry);
+    for (const [id, version] of stored) {
+      if (!missing.has(id) || this.#entries.has(id)) continue;
+      this.#entries.set(id, entryOf(version, this.#tables.get(prefixOf(id))?.truncated));
     }
   }
 
@@ -219,14 +218,11 @@ export class LogView {
 }
 
 /**
- * A stored version as an entry, given the table's last truncate: a row stored before the truncate (its version
- * dominated by the truncate's) or never stored at all is deleted by it.
+ * A stored version as an entry, given the table's last truncate: a row stored before it (its version dominated by
+ * the truncate's) is deleted by it. A row never stored reads as deleted by it through {@link LogView.get}.
  */
-function entryOf(stored: ViewVersion | undefined, truncated: RowVersion | undefined): ViewEntry | undefined {
-  if (truncated !== undefined && (stored === undefined || dominatesOrEquals(truncated.vv, stored.vv))) {
-    return { version: truncated, row: null };
-  }
-  if (stored === undefined) return undefined;
+function entryOf(stored: ViewVersion, truncated: RowVersion | undefined): ViewEntry {
+  if (truncated !== undefined && dominatesOrEquals(truncated.vv, stored.vv)) return { version: truncated, row: null };
   if (stored.unwritten === undefined) return { version: stored };
   const { unwritten, ...version } = stored;
   return { version, row: unwritten, owed: true };
